@@ -1,0 +1,5 @@
+"""Allow ``python -m skeptic``."""
+
+from skeptic.cli import main
+
+raise SystemExit(main())

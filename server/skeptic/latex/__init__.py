@@ -1,0 +1,1 @@
+"""The LaTeX document model: project files, prose scan, sentences, sections and claims."""

@@ -1,0 +1,156 @@
+"""Classify sentences into claims and extract their facts (numbers, GPUs, baselines, models).
+
+Works on a sentence's plain text; offsets returned are offsets into that text, and the
+project model maps them back to the source. Cues (phrases) and fact patterns (regular
+expressions) live in ``data/claims.toml``. Results are cached by sentence text, so an edit
+re-analyses only the sentences it touched.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+from skeptic.latex.model import CLAIM_KINDS
+from skeptic.phrases import Hit, PhraseIndex, words
+
+_WORD_NUMBERS = {"one": 1, "two": 2, "four": 4, "eight": 8, "sixteen": 16, "a single": 1,
+                 "single": 1}
+_UNITS = {
+    "×": "x", "x": "x", "X": "x", "times": "x", "fold": "x", "-fold": "x",
+    "percent": "%", "µs": "us", "μs": "us", "sec": "s", "second": "s", "seconds": "s",
+    "minute": "min", "minutes": "min", "hour": "h", "hours": "h", "tok/s": "tok/s",
+    "tokens/s": "tok/s", "tokens per second": "tok/s", "bit": "bit", "bits": "bit",
+}
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A claim cue or a fact, with offsets into the sentence text."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    value: float | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    cues: PhraseIndex
+    number: re.Pattern[str]
+    units: frozenset[str]
+    gpu_count: re.Pattern[str]
+    hardware: re.Pattern[str]
+    batch_size: re.Pattern[str]
+    baseline: re.Pattern[str]
+    model: re.Pattern[str]
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    raw = tomllib.loads(
+        resources.files("skeptic.latex").joinpath("data/claims.toml").read_text("utf-8")
+    )
+    cues = PhraseIndex()
+    for kind in CLAIM_KINDS:
+        cues.add_all(raw["cues"][kind], kind)
+    for kind, names in raw["triggers"].items():
+        cues.add_all(names, f"trigger:{kind}")
+    facts = raw["facts"]
+    return _Lexicon(
+        cues=cues,
+        number=re.compile(facts["number"]),
+        units=frozenset(facts["units"]),
+        gpu_count=re.compile(facts["gpu_count"], re.IGNORECASE),
+        hardware=re.compile(facts["hardware"]),
+        batch_size=re.compile(facts["batch_size"], re.IGNORECASE),
+        baseline=re.compile(facts["baseline"]),
+        model=re.compile(facts["model"]),
+    )
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return _WORD_NUMBERS.get(text.lower())
+
+
+def _numbers(text: str, lex: _Lexicon, taken: list[tuple[int, int]]) -> list[Found]:
+    found = []
+    for m in lex.number.finditer(text):
+        before = text[m.start() - 1:m.start()]
+        if (before and (before.isalnum() or before in "._")) or any(
+            a <= m.start() < b for a, b in taken
+        ):
+            continue
+        unit = m.group("unit")
+        if unit not in lex.units:
+            continue
+        found.append(Found("number", m.group(), m.start(), m.end(), _number(m.group("value")),
+                           _UNITS.get(unit, _UNITS.get(unit.lower(), unit))))
+    return found
+
+
+def facts(text: str, triggers: frozenset[str]) -> list[Found]:
+    """Every fact in a sentence, in text order (``triggers``: fact kinds worth trying)."""
+    lex = _lexicon()
+    found: list[Found] = []
+    lowered = text.lower()
+    taken: list[tuple[int, int]] = []
+    if "gpu" in lowered:
+        for m in lex.gpu_count.finditer(text):
+            taken.append(m.span())
+            found.append(Found("gpu-count", m.group(), m.start(), m.end(),
+                               _number(m.group("value")), "GPU"))
+    has_digit = _DIGIT.search(text) is not None
+    if has_digit:
+        found.extend(_numbers(text, lex, taken))
+    if "batch" in lowered:
+        for m in lex.batch_size.finditer(text):
+            for value in re.finditer(r"\d+", m.group("value")):
+                offset = m.start("value") + value.start()
+                found.append(Found("batch-size", m.group(), offset, offset + len(value.group()),
+                                   float(value.group()), None))
+    for kind, pattern in (("hardware", lex.hardware), ("baseline", lex.baseline),
+                          ("model", lex.model)):
+        if kind in triggers:
+            found.extend(Found(kind, m.group(), m.start(), m.end())
+                         for m in pattern.finditer(text))
+    found.sort(key=lambda f: (f.start, f.end))
+    return found
+
+
+def claims(text: str, hits: list[Hit], sentence_facts: list[Found]) -> list[Found]:
+    """The claim kinds of a sentence, each with the span of the first cue that carries it."""
+    first: dict[str, Found] = {}
+    for hit in hits:
+        if hit.tag not in first and hit.tag in CLAIM_KINDS:
+            first[hit.tag] = Found(hit.tag, text[hit.start:hit.end], hit.start, hit.end)
+    numbers = [f for f in sentence_facts if f.kind == "number"]
+    if not numbers:
+        first.pop("result", None)
+    elif "result" not in first and numbers[0].unit in ("x", "%"):
+        fact = numbers[0]
+        first["result"] = Found("result", fact.text, fact.start, fact.end)
+    if "setup" not in first:
+        fact = next((f for f in sentence_facts
+                     if f.kind in ("gpu-count", "hardware", "batch-size")), None)
+        if fact is not None:
+            first["setup"] = Found("setup", fact.text, fact.start, fact.end)
+    return [first[kind] for kind in CLAIM_KINDS if kind in first]
+
+
+@lru_cache(maxsize=65536)
+def analyse(text: str) -> tuple[tuple[Found, ...], tuple[Found, ...]]:
+    """(claims, facts) of a sentence's plain text."""
+    hits = _lexicon().cues.find(text, words(text))
+    triggers = frozenset(str(h.tag)[8:] for h in hits if str(h.tag).startswith("trigger:"))
+    found_facts = facts(text, triggers)
+    return tuple(claims(text, hits, found_facts)), tuple(found_facts)

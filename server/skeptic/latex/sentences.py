@@ -1,0 +1,72 @@
+"""Split a block's plain text into sentences.
+
+A boundary is a run of ``.``, ``!``, ``?`` or ``…`` (with closing quotes or brackets) that
+is followed by ordinary white space and then something that can start a sentence. Ties
+(``~``, kept as a no-break space) never end a sentence, nor do abbreviations such as
+"e.g.", "et al.", "Fig.", "Sec.", "Eq." or "vs.", nor decimals ("1.3×"), which have no
+space after the point. Paragraph breaks inside a block are hard boundaries, and so are
+the CJK full stops 。！？ (no space follows them).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from importlib import resources
+
+# A Latin stop must be followed by ordinary white space and then a word that can start a
+# sentence: an upper-case letter or digit anywhere in it ("vLLM"), or an opening bracket,
+# quote or placeholder.
+_BOUNDARY = re.compile(
+    r"[.!?…]+[\"'”’)\]]*(?=[ \t\r\n][ \t\r\n\xa0]*(?:[^\s]*[A-Z0-9]|[\[(\"“‘'`$\\]))"
+    r"|[。！？]+[」』”’）)]*|\n\n"
+)
+_HAS_WORD = re.compile(r"[^\W\d_]{2}")
+_PLACEHOLDER_ONLY = re.compile(r"^(?:\s|\[(?:math|cite|ref|url|code)\]|[\W\d_])*$")
+
+
+@cache
+def abbreviations() -> frozenset[str]:
+    """Lower-case words (without their final point) that do not end a sentence."""
+    raw = tomllib.loads(
+        resources.files("skeptic.latex").joinpath("data/language.toml").read_text("utf-8")
+    )
+    return frozenset(word.lower().rstrip(".") for word in raw["abbreviations"]["words"])
+
+
+def _word_before(plain: str, dot: int) -> str:
+    """The lower-cased word (dots kept, last dot dropped) that ends at ``dot``."""
+    start = max(plain.rfind(" ", 0, dot), plain.rfind("\n", 0, dot),
+                plain.rfind("\xa0", 0, dot)) + 1
+    return plain[start:dot].lstrip("([{\"'“‘").lower().rstrip(".")
+
+
+def split(plain: str) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` in ``plain``, white space trimmed."""
+    spans: list[tuple[int, int]] = []
+    abbrev = abbreviations()
+    start = 0
+    for m in _BOUNDARY.finditer(plain):
+        end = m.end()
+        if m.group()[0] == "." and _word_before(plain, m.start()) in abbrev:
+            continue
+        _append(plain, start, end, spans)
+        start = end
+    _append(plain, start, len(plain), spans)
+    return spans
+
+
+def _append(plain: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and plain[start].isspace():
+        start += 1
+    while end > start and plain[end - 1].isspace():
+        end -= 1
+    piece = plain[start:end]
+    if _HAS_WORD.search(piece) and not _PLACEHOLDER_ONLY.match(piece):
+        spans.append((start, end))
+
+
+def normalize(text: str) -> str:
+    """Collapse white space (ties included) to single spaces."""
+    return " ".join(text.replace("\xa0", " ").split())
