@@ -40,3 +40,30 @@ def sentence_texts(project: Project) -> list[str]:
 def slice_of(project: Project, sentence) -> str:
     """The source a sentence covers."""
     return project.files[sentence.file].text[sentence.start:sentence.end]
+
+
+@pytest.fixture(scope="session")
+def reviewers():
+    """The bundled personas, catalog and offline engine (loaded once)."""
+    from skeptic.critique.pipeline import load_reviewers
+
+    return load_reviewers()
+
+
+def draft(body: str, preamble: str = "") -> Project:
+    """A one-file project from a document body."""
+    text = (f"\\documentclass{{article}}\n{preamble}\\newcommand{{\\sys}}{{TierKV}}\n"
+            f"\\begin{{document}}\n\\title{{\\sys: A Test Draft}}\n{body}\n\\end{{document}}\n")
+    return project_from({"main.tex": text})
+
+
+def critique(reviewers, body: str, personas: list[str], **settings):
+    """Objections of the named personas on a draft body, as (kind, sentence text) pairs
+    plus the objections themselves."""
+    from skeptic.critique.pipeline import critique_offline
+    from skeptic.settings import Settings
+
+    project = draft(body)
+    result = critique_offline(project, reviewers, Settings(settings), pinned=personas)
+    texts = {s.id: s.text for s in project.sentences}
+    return [(o.kind, texts[o.sentence_id]) for o in result.objections], result

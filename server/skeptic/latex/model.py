@@ -144,3 +144,13 @@ class Project:
 
     def section_of(self, sentence: Sentence) -> Section | None:
         return None if sentence.section is None else self.sections[sentence.section]
+
+    def section_path(self, index: int | None) -> list[Section]:
+        """The section at ``index`` and the headings that enclose it, innermost first."""
+        path: list[Section] = []
+        while index is not None and index >= 0:
+            section = self.sections[index]
+            if not path or section.depth < path[-1].depth:
+                path.append(section)
+            index -= 1
+        return path

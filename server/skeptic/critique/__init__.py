@@ -1,0 +1,1 @@
+"""Critique: the objection model, the prior-work catalog and the engines."""

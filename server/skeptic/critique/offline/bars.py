@@ -1,0 +1,70 @@
+"""Bars: a gain below what the persona accepts, or a scale below what it calls real."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from skeptic.critique.context import Draft, lexicon
+from skeptic.critique.offline.findings import Finding, fill, number
+from skeptic.latex.model import Fact
+from skeptic.personas.model import Bar, Persona
+
+
+def gains(draft: Draft) -> list[tuple[int, Fact, float]]:
+    """(sentence, fact, improvement in %) for each gain the author claims for their work.
+
+    A ratio (2.4×) counts as a gain in a result sentence; a percentage only in a
+    sentence that speaks of a gain ("improves", "reduces", "faster", ...).
+    """
+    gain_words = lexicon()["gain"]["phrases"]
+    found = []
+    for i, sentence in enumerate(draft.sentences):
+        if draft.background[i] or not draft.own[i] or "result" not in draft.claims(i):
+            continue
+        speaks_of_gain = any(word in draft.hits[i] for word in gain_words)
+        for fact in sentence.facts:
+            if fact.kind != "number" or fact.value is None:
+                continue
+            if fact.unit == "x" and fact.value > 1:
+                found.append((i, fact, (fact.value - 1) * 100))
+            elif fact.unit == "%" and speaks_of_gain and 0 < fact.value < 100:
+                found.append((i, fact, fact.value))
+    return found
+
+
+def _largest(draft: Draft, kind: str) -> tuple[int, Fact] | None:
+    facts = [(i, f) for i, f in draft.facts(kind) if f.value is not None]
+    if not facts:
+        return None
+    return max(facts, key=lambda item: (item[1].value, -item[0]))
+
+
+def bars(draft: Draft, persona: Persona) -> Iterator[Finding]:
+    """A finding for each gain under a bar, and for a scale (GPUs, batch) under a bar."""
+    claimed = None
+    for bar in persona.bars:
+        if bar.when and not draft.has(bar.when):
+            continue
+        if bar.metric in ("speedup", "improvement"):
+            claimed = gains(draft) if claimed is None else claimed
+            yield from _gain_bar(persona, bar, claimed)
+        else:
+            largest = _largest(draft, "gpu-count" if bar.metric == "gpus" else "batch-size")
+            if largest is not None and largest[1].value < bar.min:
+                i, fact = largest
+                value = fact.text if bar.metric == "gpus" else f"batch size {number(fact.value)}"
+                yield Finding(bar.kind, persona, i,
+                              fill(bar.message, persona, value=value, bar=number(bar.min)),
+                              fill(bar.question, persona, value=value, bar=number(bar.min)))
+
+
+def _gain_bar(persona: Persona, bar: Bar, claimed: list[tuple[int, Fact, float]]
+              ) -> Iterator[Finding]:
+    reported: set[int] = set()
+    for i, fact, percent in sorted(claimed, key=lambda item: item[2]):
+        below = (1 + percent / 100 < bar.min) if bar.metric == "speedup" else percent < bar.min
+        if below and i not in reported:
+            reported.add(i)
+            values = {"value": fact.text, "bar": number(bar.min)}
+            yield Finding(bar.kind, persona, i, fill(bar.message, persona, **values),
+                          fill(bar.question, persona, **values))

@@ -1,0 +1,182 @@
+"""The Delta audit: is the contribution structurally new, or prior work X (re)configured?
+
+Three sources, strongest first: the persona's own config-change rules ("per-group where
+FlexRound is per-channel"), a sentence that names a catalog system and changes one of its
+parameters, and mechanism similarity against the whole catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from skeptic.critique.catalog import Catalog, System
+from skeptic.critique.context import Draft, lexicon
+from skeptic.critique.offline.findings import Finding, fill
+from skeptic.personas.model import Persona
+
+_DESIGN = {"contribution", "mechanism", "novelty"}
+_MAX_SYSTEMS = 3
+_MIN_TERMS = 2
+NAME_TAG = "name:"
+
+
+def design_sentences(draft: Draft) -> Iterator[int]:
+    """Sentences describing the author's own design: not prior work, and not a sentence
+    that describes the evaluation setup or reports a gain ("removes the lowest 50%" is
+    design; "is 2.2x faster" is a result)."""
+    gain_words = lexicon()["gain"]["phrases"]
+    for i in range(len(draft.sentences)):
+        claims = draft.claims(i)
+        reports_gain = "result" in claims and any(w in draft.hits[i] for w in gain_words)
+        evaluation = ("setup" in claims or reports_gain) and not claims & _DESIGN
+        if draft.own[i] and not draft.background[i] and not evaluation:
+            yield i
+
+
+def evaluated_against(draft: Draft, catalog: Catalog) -> set[str]:
+    """Catalog systems the draft measures itself against (named in its own comparison or
+    setup sentences): for those, the evaluation answers the novelty question."""
+    names: set[str] = set()
+    for i in range(len(draft.sentences)):
+        if draft.own[i] and draft.claims(i) & {"comparison", "setup"}:
+            names.update(system.name for system in _names_in(draft, i, catalog))
+    return names
+
+
+def _spelled(matched: str, system: System) -> bool:
+    """True when the words are written as one of the system's spellings (names are
+    case-sensitive: "zero point" is not ZeRO)."""
+    words = matched.replace("-", " ").split()
+    return any(words == spelling.replace("-", " ").split() or spelling.islower()
+               for spelling in (system.name, *system.aliases))
+
+
+def _names_in(draft: Draft, i: int, catalog: Catalog) -> list[System]:
+    """Catalog systems the sentence names, as they are spelled."""
+    found = []
+    for tag, matched in draft.hits[i].items():
+        if tag.startswith(NAME_TAG):
+            system = catalog.find(tag[len(NAME_TAG):])
+            if system is not None and _spelled(matched, system):
+                found.append(system)
+    return list(dict.fromkeys(found))
+
+
+def _config_rules(draft: Draft, persona: Persona, catalog: Catalog, i: int) -> Iterator[Finding]:
+    for change in persona.config_changes:
+        match = draft.found(i, change.match)
+        if match is None:
+            continue
+        systems = [s for s in (catalog.find(name) for name in change.systems) if s is not None]
+        names = ", ".join(change.systems)
+        yield Finding("delta-audit", persona, i,
+                      fill(change.message, persona, match=match, systems=names),
+                      fill(change.question, persona, match=match, systems=names),
+                      prior=tuple(s.prior_work() for s in systems[:_MAX_SYSTEMS]))
+        return
+
+
+def _parameter_change(draft: Draft, persona: Persona, catalog: Catalog, i: int
+                      ) -> Iterator[Finding]:
+    rules = lexicon()["delta"]
+    named = _names_in(draft, i, catalog)
+    marker = draft.found(i, rules["change_markers"])
+    parameter = draft.found(i, rules["parameters"])
+    has_number = any(f.value is not None for f in draft.sentences[i].facts)
+    if named and marker and (parameter or has_number):
+        system = named[0]
+        values = {"system": system.name, "match": parameter or marker,
+                  "mechanism": system.mechanism}
+        yield Finding("delta-audit", persona, i, fill(rules["config_message"], persona, **values),
+                      fill(rules["config_question"], persona, **values),
+                      prior=(system.prior_work(),))
+
+
+def _independent(matched: list[str]) -> int:
+    """How many different matched phrases are not part of another matched phrase."""
+    distinct = set(matched)
+    return sum(1 for m in distinct if not any(m != o and m in o for o in distinct))
+
+
+def closest(draft: Draft, persona: Persona, catalog: Catalog, i: int,
+            answered: set[str] = frozenset(), persona_topics: set[str] = frozenset()
+            ) -> list[System]:
+    """The 1-3 catalog systems whose mechanism the sentence shares: at least two
+    independent terms, the more specific the better. Systems in ``answered`` (evaluated
+    against, or named in the sentence itself) are left out; ``persona_topics`` (area
+    vocabulary) count for less."""
+    rules = lexicon()["delta"]
+    hits = draft.hits[i]
+    named = {s.name for s in _names_in(draft, i, catalog)}
+    scores: dict[str, float] = {}
+    matched: dict[str, list[str]] = {}
+    for term in hits:
+        weight = catalog.weights.get(term, 0.0)
+        if term in persona_topics:
+            weight *= rules["topic_weight"]
+        if len(draft.where.get(term, ())) > rules["common_sentences"]:
+            weight *= rules["common_weight"]
+        for system in catalog.by_term.get(term, ()):
+            scores[system.name] = scores.get(system.name, 0.0) + weight
+            matched.setdefault(system.name, []).append(hits[term].lower())
+    ranked = []
+    for name, score in scores.items():
+        system = catalog.find(name)
+        if system is None or name in answered or name in named:
+            continue
+        if _independent(matched[name]) < _MIN_TERMS:
+            continue
+        if set(system.areas) & set(persona.areas):
+            score *= 1.25
+        if system.name in persona.systems:
+            score *= 1.25
+        ranked.append((score, system))
+    ranked.sort(key=lambda item: (-item[0], item[1].name))
+    if not ranked or ranked[0][0] < rules["threshold"]:
+        return []
+    best = ranked[0][0]
+    return [s for score, s in ranked[:_MAX_SYSTEMS] if score >= best * rules["closeness"]]
+
+
+def _similar(draft: Draft, persona: Persona, catalog: Catalog, i: int,
+             answered: set[str], topics: set[str]) -> Iterator[Finding]:
+    systems = closest(draft, persona, catalog, i, answered, topics)
+    if not systems:
+        return
+    rules = lexicon()["delta"]
+    first = systems[0]
+    values = {"systems": ", ".join(s.name for s in systems), "first": first.name,
+              "first_venue": first.venue, "first_year": first.year,
+              "first_mechanism": first.mechanism}
+    message = fill(rules["message"], persona, **values)
+    for other in systems[1:]:
+        message += f"; {other.name} ({other.venue} {other.year}) {other.mechanism}"
+    yield Finding("delta-audit", persona, i, message + ".",
+                  fill(rules["question"], persona, **values),
+                  prior=tuple(s.prior_work() for s in systems))
+
+
+def delta_audit(draft: Draft, persona: Persona, catalog: Catalog,
+                topics: set[str] = frozenset()) -> Iterator[Finding]:
+    """At most one Delta finding per design sentence, from the most specific source;
+    ``topics`` is the area vocabulary of all personas."""
+    answered = evaluated_against(draft, catalog)
+    for i in design_sentences(draft):
+        rule = next(iter([*_config_rules(draft, persona, catalog, i),
+                          *_parameter_change(draft, persona, catalog, i)]), None)
+        similar = next(_similar(draft, persona, catalog, i, answered, topics), None)
+        if rule is not None and similar is not None:
+            yield _both(rule, similar)
+        elif rule is not None or similar is not None:
+            yield rule or similar
+
+
+def _both(rule: Finding, similar: Finding) -> Finding:
+    """A configuration rule and a mechanism match on one sentence: say both, naming the
+    systems whose mechanism matched first."""
+    named = {work.name for work in rule.prior}
+    if all(work.name in named for work in similar.prior):
+        return rule
+    prior = tuple(dict.fromkeys([*similar.prior, *rule.prior]))[:_MAX_SYSTEMS + 1]
+    return replace(rule, message=f"{rule.message} {similar.message}", prior=prior)

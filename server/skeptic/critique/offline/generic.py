@@ -1,0 +1,103 @@
+"""Rules every skeptical reviewer applies, spoken by the most relevant persona."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from skeptic.critique.context import Draft, lexicon
+from skeptic.critique.offline.bars import gains
+from skeptic.critique.offline.corners import corner_cases
+from skeptic.critique.offline.delta import NAME_TAG
+from skeptic.critique.offline.findings import GENERIC_RULE, Finding, fill, number
+from skeptic.critique.offline.flags import red_flags
+from skeptic.personas.model import CornerCase, Persona, RedFlag
+
+
+@dataclass(frozen=True)
+class GenericFlag:
+    """A red flag of ``data/rules.toml``, with its generic-only conditions."""
+
+    flag: RedFlag
+    absent: tuple[str, ...] = ()
+    with_gain: bool = False
+    with_baseline: bool = False
+
+
+@cache
+def generic_flags() -> tuple[GenericFlag, ...]:
+    """The generic red flags of ``data/rules.toml``."""
+    return tuple(
+        GenericFlag(
+            RedFlag(id=raw["id"], kind=raw["kind"], match=tuple(m.lower() for m in raw["match"]),
+                    unless=tuple(u.lower() for u in raw["unless"]), when=(),
+                    message=raw["message"], question=raw["question"]),
+            absent=tuple(a.lower() for a in raw.get("absent", ())),
+            with_gain=bool(raw.get("with_gain", False)),
+            with_baseline=bool(raw.get("with_baseline", False)),
+        )
+        for raw in lexicon()["generic"]["flags"]
+    )
+
+
+def about_baselines(draft: Draft) -> set[int]:
+    """Sentences about a baseline: they say so, or name a prior system or a baseline."""
+    words = lexicon()["delta"]["baseline_words"]
+    return {i for i, hits in enumerate(draft.hits)
+            if any(w in hits for w in words) or any(t.startswith(NAME_TAG) for t in hits)
+            or any(f.kind == "baseline" for f in draft.sentences[i].facts)}
+
+
+def batch_one_only(draft: Draft, persona: Persona) -> Iterator[Finding]:
+    """Every batch size the draft reports is 1."""
+    sizes = [(i, f) for i, f in draft.facts("batch-size") if f.value is not None]
+    if not sizes or max(f.value for _, f in sizes) > 1:
+        return
+    rule = lexicon()["generic"]["batch"][0]
+    i, fact = sizes[0]
+    message = fill(rule["message"], persona, value=number(fact.value))
+    yield Finding(rule["kind"], persona, i, message, fill(rule["question"], persona),
+                  GENERIC_RULE)
+
+
+def cost_unstated(draft: Draft, persona: Persona) -> Iterator[Finding]:
+    """The design adds a component (a predictor, a kernel, hardware) but no cost is stated."""
+    rule = lexicon()["generic"]["cost"][0]
+    if draft.has(rule["costs"]):
+        return
+    for i in range(len(draft.sentences)):
+        match = draft.found(i, rule["components"]) if draft.own[i] else None
+        if match is not None and not draft.background[i]:
+            yield Finding(rule["kind"], persona, i, fill(rule["message"], persona, match=match),
+                          fill(rule["question"], persona, match=match), GENERIC_RULE)
+            return
+
+
+@cache
+def generic_cases() -> tuple[CornerCase, ...]:
+    """The generic corner cases of ``data/rules.toml``."""
+    cases = []
+    for raw in lexicon()["generic"]["corner_cases"]:
+        when = tuple(w.lower() for w in raw["when"])
+        cases.append(CornerCase(
+            id=raw["id"], title=raw["title"], when=when,
+            anchor=tuple(a.lower() for a in raw.get("anchor", when)),
+            addressed=tuple(a.lower() for a in raw["addressed"]),
+            message=raw["message"], question=raw["question"]))
+    return tuple(cases)
+
+
+def generic(draft: Draft, persona: Persona, system_names: set[str]) -> Iterator[Finding]:
+    """Every generic rule, spoken by ``persona``."""
+    gain_sentences = {i for i, _, _ in gains(draft)}
+    baseline_sentences = about_baselines(draft)
+    for generic_flag in generic_flags():
+        if generic_flag.absent and draft.has(generic_flag.absent):
+            continue
+        only = (gain_sentences if generic_flag.with_gain
+                else baseline_sentences if generic_flag.with_baseline else None)
+        yield from red_flags(draft, persona, [generic_flag.flag], GENERIC_RULE, only)
+    yield from batch_one_only(draft, persona)
+    yield from cost_unstated(draft, persona)
+    yield from corner_cases(draft, persona, system_names, generic_cases(), GENERIC_RULE)

@@ -1,0 +1,1 @@
+"""Reviewer personas: loading, validation and selection by relevance to a draft."""
