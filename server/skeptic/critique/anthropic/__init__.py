@@ -1,0 +1,1 @@
+"""The Anthropic engine: prompt, client, validation, requests, merging with offline."""
