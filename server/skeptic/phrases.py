@@ -73,9 +73,10 @@ def _compile_one(word: str) -> str:
     return word + "*"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Part:
-    """One word of a phrase, compiled: exact forms, prefixes, or any number."""
+    """One word of a phrase, compiled: exact forms, prefixes, or any number. Compared and
+    hashed by identity: the index never needs value equality, and it is a hot path."""
 
     exact: frozenset[str]
     stems: tuple[str, ...]
@@ -85,6 +86,11 @@ class _Part:
     def matches(self, word: str) -> bool:
         return (word in self.exact or (bool(self.stems) and word.startswith(self.stems))
                 or (self.number and word[:1].isdigit()))
+
+    @property
+    def testable(self) -> bool:
+        """True when a set test can rule the part out for a sentence (no number, no gap)."""
+        return not self.number and not self.gap
 
 
 def _compile(word: str) -> tuple[_Part, tuple[str, ...]]:
@@ -96,7 +102,9 @@ def _compile(word: str) -> tuple[_Part, tuple[str, ...]]:
     return _Part(exact, stems, "#" in alternatives, alternatives == ("..",)), alternatives
 
 
-_Entry = tuple[tuple[_Part, ...], int, Hashable]
+_Entry = tuple[tuple[_Part, ...], int, Hashable, frozenset[str]]
+_Candidates = tuple[tuple[Hashable, ...], tuple[_Entry, ...], dict[str, list[_Entry]]]
+_NO_CANDIDATES: _Candidates = ((), (), {})
 
 
 @dataclass
@@ -107,13 +115,17 @@ class PhraseIndex:
     _stems: dict[str, list[_Entry]] = field(default_factory=dict)
     _numeric: list[_Entry] = field(default_factory=list)
     _longest_stem: int = 0
-    _memo: dict[str, list[_Entry]] = field(default_factory=dict)
+    _longest_part: int = 0
+    _memo: dict[str, _Candidates] = field(default_factory=dict)
+    _prefix_memo: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def add(self, phrase: str, tag: Hashable) -> None:
         """Index ``phrase`` under ``tag`` (the same tag may carry several phrases).
 
         The phrase is indexed under its most specific word (its anchor), so a common
-        first word such as "we" in "we .. propose" costs nothing where "propose" is absent.
+        first word such as "we" in "we .. propose" costs nothing where "propose" is absent;
+        it is also gated on its next most specific word (a set test per sentence), so it
+        is only matched word by word where both occur.
         """
         compiled = [_compile(p) for p in _SEPARATORS.split(phrase.lower().strip()) if p]
         compiled = [(part, alternatives) for part, alternatives in compiled if alternatives]
@@ -126,8 +138,15 @@ class PhraseIndex:
         parts = tuple(part for part, _ in compiled)
         anchor = max((i for i, (part, _) in enumerate(compiled) if not part.gap),
                      key=lambda i: _specificity(compiled[i][1]))
-        entry = (parts, anchor, tag)
+        gates = [part for n, part in enumerate(parts) if n != anchor and part.testable]
+        gate: frozenset[str] = frozenset()
+        if gates:
+            best = min(gates, key=lambda part: len(part.exact) + 3 * len(part.stems))
+            gate = best.exact | frozenset(best.stems)
+            self._longest_part = max([self._longest_part, *map(len, best.stems)])
+        entry = (parts, anchor, tag, gate)
         self._memo.clear()
+        self._prefix_memo.clear()
         for alternative in compiled[anchor][1]:
             if alternative == "#":
                 self._numeric.append(entry)
@@ -143,23 +162,42 @@ class PhraseIndex:
         for phrase in phrases:
             self.add(phrase, tag)
 
-    def _candidates(self, word: str) -> list[_Entry]:
-        """Phrases whose first word matches ``word`` (memoised: vocabularies are small)."""
+    def _candidates(self, word: str) -> _Candidates:
+        """Phrases anchored on ``word``: single words, phrases without a gate, and gated
+        phrases by gate word (memoised: vocabularies are small)."""
         found = self._memo.get(word)
         if found is not None:
             return found
-        found = list(self._exact.get(word, ()))
+        entries = list(self._exact.get(word, ()))
         stems = self._stems
         for k in range(_MIN_STEM, min(len(word), self._longest_stem) + 1):
             hit = stems.get(word[:k])
             if hit:
-                found.extend(hit)
+                entries.extend(hit)
         if self._numeric and word[:1].isdigit():
-            found.extend(self._numeric)
-        found = list(dict.fromkeys(found))
+            entries.extend(self._numeric)
+        singles, open_, gated = [], [], {}
+        for entry in dict.fromkeys(entries):
+            parts, _, tag, gate = entry
+            if len(parts) == 1:
+                singles.append(tag)
+            elif not gate:
+                open_.append(entry)
+            else:
+                for key in gate:
+                    gated.setdefault(key, []).append(entry)
+        found = (tuple(singles), tuple(open_), gated) if entries else _NO_CANDIDATES
         if len(self._memo) < 200_000:
             self._memo[word] = found
         return found
+
+    def _keys(self, tokens: list[str]) -> frozenset[str]:
+        """The sentence's words and every prefix of them a gate stem could be."""
+        memo = self._prefix_memo
+        longest = self._longest_part
+        for word in set(tokens).difference(memo):
+            memo[word] = tuple(word[:k] for k in range(_MIN_STEM, min(len(word), longest) + 1))
+        return frozenset(tokens).union(*(memo[word] for word in tokens))
 
     def find(self, text: str, tokens: list[str] | None = None) -> list[Hit]:
         """Every occurrence of every phrase in ``text`` (overlaps included)."""
@@ -168,14 +206,22 @@ class PhraseIndex:
         for word in set(tokens).difference(memo):
             self._candidates(word)
         found: list[tuple[Hashable, int, int]] = []
-        get = memo.get
-        for i, candidates in enumerate([get(w) for w in tokens]):
-            if candidates is None:
-                candidates = self._candidates(tokens[i])
-            for parts, anchor, tag in candidates:
-                if len(parts) == 1:
-                    found.append((tag, i, i))
-                    continue
+        keys: frozenset[str] | None = None
+        for i, word in enumerate(tokens):
+            candidates = memo.get(word) or self._candidates(word)
+            if candidates is _NO_CANDIDATES:
+                continue
+            singles, open_, gated = candidates
+            for tag in singles:
+                found.append((tag, i, i))
+            entries: Iterable[_Entry] = open_
+            if gated:
+                if keys is None:
+                    keys = self._keys(tokens)
+                active = gated.keys() & keys
+                if active:
+                    entries = (*open_, *dict.fromkeys(e for key in active for e in gated[key]))
+            for parts, anchor, tag, _ in entries:
                 first = _match_before(parts, anchor, tokens, i)
                 if first is None:
                     continue

@@ -127,3 +127,25 @@ async def after_edit(client: LanguageClient, uri: str, version: int,
 
     await wait_for(client, seen, timeout)
     return list(client.diagnostics[uri])
+
+
+async def eventually(client: LanguageClient, uri: str, condition, timeout: float = 30.0,
+                     opened: bool = True) -> list[types.Diagnostic]:
+    """Diagnostics of ``uri`` once ``condition(diagnostics)`` holds (pulled again, or
+    waiting for the next publication, until it does)."""
+    import asyncio
+
+    async def loop() -> list[types.Diagnostic]:
+        while True:
+            if opened and pulls(client):
+                found = await diagnostics(client, uri)
+                if condition(found):
+                    return found
+                await asyncio.sleep(0.2)
+            else:
+                found = list(client.diagnostics.get(uri, ()))
+                if uri in client.diagnostics and condition(found):
+                    return found
+                await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+
+    return await asyncio.wait_for(loop(), timeout)

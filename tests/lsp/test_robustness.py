@@ -12,6 +12,7 @@ from tests.lsp.conftest import (
     after_edit,
     config,
     diagnostics,
+    eventually,
     initialize_params,
     open_document,
     prepare,
@@ -131,15 +132,11 @@ async def test_malformed_latex_keeps_the_server_answering(
 
 async def test_virtual_project_reads_its_inputs_from_the_client(
         client: LanguageClient, workspace: Path) -> None:
-    root = "overleaf-workshop://www.overleaf.com/Paper/main.tex?user=1&project=2"
-    files = {
-        "overleaf-workshop://www.overleaf.com/Paper/sections/intro.tex?user=1&project=2":
-            (workspace / "sections" / "intro.tex").read_text(),
-        "overleaf-workshop://www.overleaf.com/Paper/sections/design.tex?user=1&project=2":
-            (workspace / "sections" / "design.tex").read_text(),
-        "overleaf-workshop://www.overleaf.com/Paper/sections/evaluation.tex?user=1&project=2":
-            (workspace / "sections" / "evaluation.tex").read_text(),
-    }
+    base = "overleaf-workshop://www.overleaf.com/My%20Paper/"
+    query = "?user%3Du1%26project%3Dp1"
+    root, design = f"{base}main.tex{query}", f"{base}sections/design.tex{query}"
+    files = {f"{base}sections/{name}.tex{query}": (workspace / "sections" / f"{name}.tex")
+             .read_text() for name in ("intro", "evaluation")}
     asked: list[str] = []
 
     @client.feature("skeptic/readFile")
@@ -148,14 +145,20 @@ async def test_virtual_project_reads_its_inputs_from_the_client(
         asked.append(uri)
         return {"text": files[uri]} if uri in files else None
 
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=root, language_id="latex", version=1,
-                                             text=(workspace / "main.tex").read_text())))
-    design = "overleaf-workshop://www.overleaf.com/Paper/sections/design.tex?user=1&project=2"
-    found = await diagnostics(client, design, opened=False)
-    assert any(d.code == "mechanism" for d in found)
-    assert design in asked and all(uri.startswith("overleaf-workshop://") for uri in asked)
-    assert not (Path("/Paper") / "sections").exists()
+    edited = "\\section{Design}\nOur allocator intelligently places blocks in HBM.\n"
+    for uri, text in ((design, edited), (root, (workspace / "main.tex").read_text())):
+        client.text_document_did_open(types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="latex", version=1,
+                                                 text=text)))
+    found = await eventually(client, design, lambda items: bool(items))
+    assert [d.code for d in found] == ["mechanism"], "the editor's text of an open file wins"
+    evaluation = f"{base}sections/evaluation.tex{query}"
+    assert await diagnostics(client, evaluation, opened=False)
+    assert design not in asked and evaluation in asked
+    assert all(uri.startswith("overleaf-workshop://") for uri in asked)
+    if pulls(client):
+        assert root not in client.diagnostics and design not in client.diagnostics, (
+            "an open document's diagnostics are pulled, never also pushed")
 
 
 async def test_severity_settings_from_the_workspace_configuration(
@@ -165,10 +168,10 @@ async def test_severity_settings_from_the_workspace_configuration(
                              section="skeptic")
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={}))
     uri = open_document(client, workspace / "sections" / "evaluation.tex")
-    found = await after_edit(client, uri, 1)
+    found = await eventually(client, uri, lambda items: any(
+        d.code == "hidden-baseline" and d.severity == types.DiagnosticSeverity.Error
+        for d in items))
     assert not any(d.code == "mechanism" for d in found)
-    assert any(d.code == "hidden-baseline" and d.severity == types.DiagnosticSeverity.Error
-               for d in found)
     warnings = [m.message for m in client.messages if getattr(m, "type", None)
                 == types.MessageType.Warning]
     assert any("cacheDir" in w and "user settings only" in w for w in warnings)

@@ -128,12 +128,16 @@ def build_draft(project: Project, index: TermIndex) -> Draft:
     ]
     masks = [re.compile(rf"(?i)\b{re.escape(name)}\b") for name in names]
     hits = [index.hits(_masked(s.text, masks)) for s in sentences]
+    own_section = {
+        i: any(w in heading.title.lower() for heading in project.section_path(i)
+               for w in section_words)
+        for i in range(len(project.sections))
+    }
     own, background = [], []
     for sentence, found in zip(sentences, hits, strict=True):
         lowered = sentence.text.lower()
         mine = bool(own_phrases & found.keys()) or any(name in lowered for name in names)
-        in_own_section = any(w in heading.title.lower() for heading in project.section_path(
-            sentence.section) for w in section_words)
+        in_own_section = own_section.get(sentence.section, False)
         prior = not mine and (bool(background_phrases & found.keys()) or "[cite]" in lowered)
         own.append(mine or (in_own_section and not prior))
         background.append(prior)

@@ -20,11 +20,13 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
 
 from skeptic import __version__
 from skeptic.critique.anchors import combine, reanchor
@@ -33,6 +35,7 @@ from skeptic.critique.model import Objection
 from skeptic.critique.pipeline import Critique, Dismissals, Reviewers
 from skeptic.latex.files import ReadError
 from skeptic.latex.model import Project
+from skeptic.latex.roots import is_root_text
 from skeptic.lsp import features
 from skeptic.lsp.config import ClientConfig
 from skeptic.lsp.convert import objection_diagnostic, problem_diagnostic
@@ -133,7 +136,11 @@ class SkepticServer(LanguageServer):
         return max(inside, key=len) if inside else None
 
     def open_texts(self) -> dict[str, str]:
-        return {uri: doc.source for uri, doc in self.workspace.text_documents.items()}
+        return {doc.uri: doc.source for doc in self.workspace.text_documents.values()}
+
+    def document(self, uri: str) -> TextDocument | None:
+        """The open document at ``uri`` (pygls keys them by the unquoted URI)."""
+        return self.workspace.text_documents.get(unquote(uri))
 
     def state_for(self, uri: str, text: str) -> ProjectState:
         """The project state of a document (found or created)."""
@@ -180,6 +187,21 @@ class SkepticServer(LanguageServer):
                                    max_bytes=self.settings["maxFileBytes"]))
         return await load_virtual(space, self.open_texts(), self.read_client_file,
                                   max_bytes=self.settings["maxFileBytes"])
+
+    def adopt(self, state: ProjectState, project: Project) -> None:
+        """Files of ``project`` that were opened first and taken for roots of their own
+        (no ``\\documentclass``, no ``% !TEX root``) now belong to this project."""
+        for name in project.files:
+            uri = state.space.uri(name)
+            orphan = self.states.get(uri)
+            if orphan is None or orphan is state or uri == state.space.root_uri:
+                continue
+            if orphan.project is not None and is_root_text(orphan.project.files[
+                    orphan.project.root].text):
+                continue
+            orphan.supersede()
+            state.uris |= orphan.uris
+            del self.states[uri]
 
     # ------------------------------------------------------------------ dismissals
     def dismissal_file(self, space: Space) -> DismissalFile | None:
@@ -258,6 +280,7 @@ class SkepticServer(LanguageServer):
         if generation != state.generation:
             return
         state.project = project
+        self.adopt(state, project)
         objections = combine(reanchor(state.slow, project), result.objections)
         self.show(state, project, [o for o in objections if not dismissed.covers(o)])
         self._messages(result)
@@ -331,7 +354,7 @@ class SkepticServer(LanguageServer):
             uri = state.space.uri(name)
             current.add(uri)
             source = project.files.get(name)
-            document = self.workspace.text_documents.get(uri)
+            document = self.document(uri)
             self.shown[uri] = Shown(state.space.root_uri, source.text if source else "",
                                     mine, problems.get(name, []),
                                     document.version if document else None, self._runs)
@@ -369,7 +392,7 @@ class SkepticServer(LanguageServer):
 
     def publish(self, uri: str) -> None:
         """Push a file's diagnostics (unless the client pulls them for an open document)."""
-        if self.pull and uri in self.workspace.text_documents:
+        if self.pull and self.document(uri) is not None:
             return
         shown = self.shown.get(uri)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
@@ -389,7 +412,7 @@ class SkepticServer(LanguageServer):
                 shown.edit(start, end, change.text)
             else:
                 shown.objections, shown.problems, shown.text = [], [], change.text
-        document = self.workspace.text_documents.get(uri)
+        document = self.document(uri)
         if document is not None and document.source != shown.text:
             shown.objections, shown.problems, shown.text = [], [], document.source
         shown.version = version
@@ -514,17 +537,18 @@ def did_open(ls: SkepticServer, params: types.DidOpenTextDocumentParams) -> None
 @SERVER.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: SkepticServer, params: types.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
-    if uri not in ls.workspace.text_documents:
+    document = ls.document(uri)
+    if document is None:
         return
     ls.follow(uri, params.text_document.version, list(params.content_changes))
-    state = ls.state_of(uri) or ls.state_for(uri, ls.workspace.text_documents[uri].source)
+    state = ls.state_of(uri) or ls.state_for(uri, document.source)
     ls.schedule(state, ls.settings["debounceMs"] / 1000)
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
 def did_save(ls: SkepticServer, params: types.DidSaveTextDocumentParams) -> None:
     uri = params.text_document.uri
-    document = ls.workspace.text_documents.get(uri)
+    document = ls.document(uri)
     state = ls.state_of(uri) or (ls.state_for(uri, document.source) if document else None)
     if state is not None:
         ls.schedule(state, 0, full=True)
@@ -541,7 +565,7 @@ def did_close(ls: SkepticServer, params: types.DidCloseTextDocumentParams) -> No
 def did_change_watched_files(ls: SkepticServer,
                              params: types.DidChangeWatchedFilesParams) -> None:
     for change in params.changes:
-        if change.uri in ls.workspace.text_documents:
+        if ls.document(change.uri) is not None:
             continue
         for state in ls.states.values():
             name = state.space.name(change.uri)
