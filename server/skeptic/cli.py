@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -88,7 +89,8 @@ def _add_persona_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _add_cache_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
-                        help="keep the critique cache in DIR (default: the user cache folder)")
+                        help="keep the caches (critiques, built personas) in DIR "
+                        "(default: the user cache folder)")
 
 
 def _configure_logging(verbosity: int) -> None:
@@ -120,8 +122,11 @@ def _outline(args: argparse.Namespace) -> int:
 
 def _reviewers(args: argparse.Namespace):
     from skeptic.critique.pipeline import load_reviewers
+    from skeptic.settings import cache_root
 
-    reviewers = load_reviewers(args.personas_dir)
+    reviewers = load_reviewers(args.personas_dir,
+                               cache_root(str(getattr(args, "cache_dir", None) or "")))
+    gc.freeze()  # they live until exit: spare the collector re-scanning them
     for error in reviewers.errors:
         print(f"skeptic: persona not loaded: {error}", file=sys.stderr)
     return reviewers
@@ -142,9 +147,7 @@ def _check_settings(args: argparse.Namespace):
 
 
 def _check(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from skeptic.critique.full import critique_full
+    from skeptic.critique.full import critique_offline_run, stays_offline
     from skeptic.latex.roots import find_root
     from skeptic.report.check import check_json, check_sarif, check_text, exit_status
 
@@ -160,10 +163,18 @@ def _check(args: argparse.Namespace) -> int:
         if loud:
             print(f"skeptic: {message}", file=sys.stderr, flush=True)
 
+    settings = _check_settings(args)
     try:
-        result = asyncio.run(critique_full(project, reviewers, _check_settings(args),
-                                           api_key=None, pinned=args.persona,
-                                           progress=progress, batch=args.batch))
+        if stays_offline(settings, None):
+            result = critique_offline_run(project, reviewers, settings, pinned=args.persona)
+        else:
+            import asyncio
+
+            from skeptic.critique.full import critique_full
+
+            result = asyncio.run(critique_full(project, reviewers, settings, api_key=None,
+                                               pinned=args.persona, progress=progress,
+                                               batch=args.batch))
     except KeyboardInterrupt:
         print("skeptic: interrupted (a submitted batch keeps running; its answers are not "
               "cached)", file=sys.stderr)
@@ -229,7 +240,7 @@ def _personas(args: argparse.Namespace) -> int:
         return 0
     for persona, score, selected in rows:
         mark = "" if score is None else f"{'*' if selected else ' '} {score:6.1f}  "
-        print(f"{mark}{persona.id:24s} {persona.name:18s} {persona.title}")
+        print(f"{mark}{persona.id:24s} {persona.label}")
         for warning in persona.warnings:
             print(f"{'':10s}warning: {warning}")
     if args.path is not None:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
+from typing import NamedTuple
 
 _WORD = re.compile(r"[\w×%µ]+(?:['.][\w]+)*")
 _SEPARATORS = re.compile(r"[\s\-/–—]+")
@@ -27,8 +29,7 @@ _MIN_STEM = 4
 _GAP = 3
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A phrase found in a text: its tag and character span."""
 
     tag: Hashable
@@ -73,36 +74,48 @@ def _compile_one(word: str) -> str:
     return word + "*"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class _Part:
-    """One word of a phrase, compiled: exact forms, prefixes, or any number. Compared and
-    hashed by identity: the index never needs value equality, and it is a hot path."""
-
-    exact: frozenset[str]
-    stems: tuple[str, ...]
-    number: bool = False
-    gap: bool = False
-
-    def matches(self, word: str) -> bool:
-        return (word in self.exact or (bool(self.stems) and word.startswith(self.stems))
-                or (self.number and word[:1].isdigit()))
-
-    @property
-    def testable(self) -> bool:
-        """True when a set test can rule the part out for a sentence (no number, no gap)."""
-        return not self.number and not self.gap
+# One word of a phrase, compiled: (exact forms, prefixes, matches any number, is a gap).
+# A plain tuple, not an object: indexes are pickled with the reviewers (see
+# ``critique.compiled``), and tuples load several times faster than instances.
+_Part = tuple[frozenset[str], tuple[str, ...], bool, bool]
 
 
+@cache
 def _compile(word: str) -> tuple[_Part, tuple[str, ...]]:
     """A phrase word compiled, with its alternatives as stored (``stem*``, short, ``#``)."""
     alternatives = tuple(_compile_one(w) for w in word.split("|") if w)
     exact = frozenset(f for a in alternatives if a[-1] != "*" and a not in ("#", "..")
                       for f in (a, a + "s", a + "es"))
     stems = tuple(a[:-1] for a in alternatives if a[-1] == "*")
-    return _Part(exact, stems, "#" in alternatives, alternatives == ("..",)), alternatives
+    return (exact, stems, "#" in alternatives, alternatives == ("..",)), alternatives
 
 
-_Entry = tuple[tuple[_Part, ...], int, Hashable, frozenset[str]]
+def _walk(parts: tuple[_Part, ...], tokens: list[str], position: int, step: int) -> int | None:
+    """Where ``parts`` end when matched word by word from token ``position`` in direction
+    ``step`` (+1: the words after the anchor; -1: those before it, nearest first), or None."""
+    count = len(tokens)
+    reach = 1
+    for exact, stems, number, gap in parts:
+        if gap:
+            reach = _GAP + 1
+            continue
+        for _ in range(reach):
+            position += step
+            if not 0 <= position < count:
+                return None
+            word = tokens[position]
+            if (word in exact or (stems and word.startswith(stems))
+                    or (number and word[:1].isdigit())):
+                break
+        else:
+            return None
+        reach = 1
+    return position
+
+
+# A phrase as indexed under its anchor word: the words before it (nearest first), the words
+# after it, its tag, and its gate (words one of which the sentence must contain).
+_Entry = tuple[tuple[_Part, ...], tuple[_Part, ...], Hashable, frozenset[str]]
 _Candidates = tuple[tuple[Hashable, ...], tuple[_Entry, ...], dict[str, list[_Entry]]]
 _NO_CANDIDATES: _Candidates = ((), (), {})
 
@@ -116,6 +129,7 @@ class PhraseIndex:
     _numeric: list[_Entry] = field(default_factory=list)
     _longest_stem: int = 0
     _longest_part: int = 0
+    _gate_stems: set[str] = field(default_factory=set)
     _memo: dict[str, _Candidates] = field(default_factory=dict)
     _prefix_memo: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -129,22 +143,24 @@ class PhraseIndex:
         """
         compiled = [_compile(p) for p in _SEPARATORS.split(phrase.lower().strip()) if p]
         compiled = [(part, alternatives) for part, alternatives in compiled if alternatives]
-        while compiled and compiled[0][0].gap:
+        while compiled and compiled[0][0][3]:
             compiled.pop(0)
-        while compiled and compiled[-1][0].gap:
+        while compiled and compiled[-1][0][3]:
             compiled.pop()
         if not compiled:
             return
         parts = tuple(part for part, _ in compiled)
-        anchor = max((i for i, (part, _) in enumerate(compiled) if not part.gap),
+        anchor = max((i for i, (part, _) in enumerate(compiled) if not part[3]),
                      key=lambda i: _specificity(compiled[i][1]))
-        gates = [part for n, part in enumerate(parts) if n != anchor and part.testable]
+        gates = [part for n, part in enumerate(parts)
+                 if n != anchor and not part[2] and not part[3]]
         gate: frozenset[str] = frozenset()
         if gates:
-            best = min(gates, key=lambda part: len(part.exact) + 3 * len(part.stems))
-            gate = best.exact | frozenset(best.stems)
-            self._longest_part = max([self._longest_part, *map(len, best.stems)])
-        entry = (parts, anchor, tag, gate)
+            exact, stems, _, _ = min(gates, key=lambda part: len(part[0]) + 3 * len(part[1]))
+            gate = exact | frozenset(stems)
+            self._gate_stems.update(stems)
+            self._longest_part = max([self._longest_part, *map(len, stems)])
+        entry = (parts[:anchor][::-1], parts[anchor + 1:], tag, gate)
         self._memo.clear()
         self._prefix_memo.clear()
         for alternative in compiled[anchor][1]:
@@ -178,8 +194,8 @@ class PhraseIndex:
             entries.extend(self._numeric)
         singles, open_, gated = [], [], {}
         for entry in dict.fromkeys(entries):
-            parts, _, tag, gate = entry
-            if len(parts) == 1:
+            before, after, tag, gate = entry
+            if not before and not after:
                 singles.append(tag)
             elif not gate:
                 open_.append(entry)
@@ -192,40 +208,41 @@ class PhraseIndex:
         return found
 
     def _keys(self, tokens: list[str]) -> frozenset[str]:
-        """The sentence's words and every prefix of them a gate stem could be."""
+        """The sentence's words and the gate stems they begin with."""
         memo = self._prefix_memo
         longest = self._longest_part
+        stems = self._gate_stems
         for word in set(tokens).difference(memo):
-            memo[word] = tuple(word[:k] for k in range(_MIN_STEM, min(len(word), longest) + 1))
+            memo[word] = tuple(prefix for k in range(_MIN_STEM, min(len(word), longest) + 1)
+                               if (prefix := word[:k]) in stems)
         return frozenset(tokens).union(*(memo[word] for word in tokens))
 
     def find(self, text: str, tokens: list[str] | None = None) -> list[Hit]:
         """Every occurrence of every phrase in ``text`` (overlaps included)."""
         tokens = words(text) if tokens is None else tokens
         memo = self._memo
-        for word in set(tokens).difference(memo):
-            self._candidates(word)
         found: list[tuple[Hashable, int, int]] = []
         keys: frozenset[str] | None = None
         for i, word in enumerate(tokens):
             candidates = memo.get(word) or self._candidates(word)
             if candidates is _NO_CANDIDATES:
                 continue
-            singles, open_, gated = candidates
+            singles, entries, gated = candidates
             for tag in singles:
                 found.append((tag, i, i))
-            entries: Iterable[_Entry] = open_
             if gated:
                 if keys is None:
                     keys = self._keys(tokens)
                 active = gated.keys() & keys
-                if active:
-                    entries = (*open_, *dict.fromkeys(e for key in active for e in gated[key]))
-            for parts, anchor, tag, _ in entries:
-                first = _match_before(parts, anchor, tokens, i)
+                if len(active) == 1 and not entries:
+                    entries = gated[active.pop()]
+                elif active:
+                    entries = (*entries, *dict.fromkeys(e for key in active for e in gated[key]))
+            for before, after, tag, _ in entries:
+                first = _walk(before, tokens, i, -1) if before else i
                 if first is None:
                     continue
-                last = _match_after(parts, anchor, tokens, i)
+                last = _walk(after, tokens, i, 1) if after else i
                 if last is not None:
                     found.append((tag, first, last))
         if not found:
@@ -246,40 +263,3 @@ def _specificity(alternatives: tuple[str, ...]) -> tuple[int, int]:
     plain = [a.rstrip("*") for a in alternatives]
     common = any(a in _STOPWORDS or a == "#" for a in plain)
     return (0 if common else 1, min(len(a) for a in plain))
-
-
-def _match_after(parts: tuple[_Part, ...], anchor: int, tokens: list[str], i: int) -> int | None:
-    """Index of the last token when ``parts[anchor + 1:]`` follow token ``i``, else None."""
-    position = i
-    gap = 0
-    count = len(tokens)
-    for part in parts[anchor + 1:]:
-        if part.gap:
-            gap = _GAP
-            continue
-        for j in range(position + 1, min(position + gap + 2, count)):
-            if part.matches(tokens[j]):
-                position = j
-                break
-        else:
-            return None
-        gap = 0
-    return position
-
-
-def _match_before(parts: tuple[_Part, ...], anchor: int, tokens: list[str], i: int) -> int | None:
-    """Index of the first token when ``parts[:anchor]`` precede token ``i``, else None."""
-    position = i
-    gap = 0
-    for part in reversed(parts[:anchor]):
-        if part.gap:
-            gap = _GAP
-            continue
-        for j in range(position - 1, max(position - gap - 2, -1), -1):
-            if part.matches(tokens[j]):
-                position = j
-                break
-        else:
-            return None
-        gap = 0
-    return position

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 KINDS = (
@@ -90,7 +91,8 @@ SPECS: tuple[Spec, ...] = (
             ("comment", "Always % comment lines."),
         ),
     ),
-    Spec("cacheDir", "", "Critique cache folder. Empty: the user cache folder.", scope="user"),
+    Spec("cacheDir", "", "Cache folder (critiques, built personas). Empty: the user cache "
+         "folder.", scope="user"),
     Spec(
         "allowOutsideWorkspace",
         False,
@@ -225,3 +227,12 @@ def _check(spec: Spec, value: Any) -> Any:
     if spec.enum and value not in {name for name, _ in spec.enum}:
         return f"!expected one of {', '.join(name for name, _ in spec.enum)}"
     return value
+
+
+def cache_root(setting: str = "") -> Path:
+    """Skeptic's cache folder: the ``cacheDir`` setting, or the user cache folder."""
+    if setting:
+        return Path(setting).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("skeptic", appauthor=False))

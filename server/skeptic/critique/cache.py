@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import diskcache
 
-from skeptic.settings import Settings
+from skeptic.settings import Settings, cache_root
 
 SIZE_LIMIT = 256 * 1024 * 1024
 LOCK_TIMEOUT = 2.0
@@ -37,12 +37,8 @@ logger = logging.getLogger(__name__)
 
 
 def cache_directory(setting: str = "") -> Path:
-    """Where the critique cache lives: ``<setting or user cache dir>/critiques``."""
-    if setting:
-        return Path(setting).expanduser() / FOLDER
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("skeptic", appauthor=False)) / FOLDER
+    """Where the critique cache lives: ``<cache root>/critiques``."""
+    return cache_root(setting) / FOLDER
 
 
 def cache_key(*parts: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -63,6 +63,8 @@ class Draft:
     background: list[bool]
     names: set[str]
     where: dict[str, list[int]] = field(default_factory=dict)
+    memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+    """Results rules compute once per draft and share between personas."""
 
     def has(self, terms: Iterable[str]) -> bool:
         """True when the draft mentions any of ``terms``."""

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from skeptic.critique import prebuilt
 from skeptic.critique.catalog import Catalog, load_catalog
 from skeptic.critique.context import Draft
 from skeptic.critique.model import Objection
@@ -30,14 +31,19 @@ class Reviewers:
         return next((p for p in self.personas if p.id == persona_id), None)
 
 
-def load_reviewers(personas_dir: Path | None = None) -> Reviewers:
+def load_reviewers(personas_dir: Path | None = None, cache: Path | None = None) -> Reviewers:
     """The bundled personas and catalog, plus the user's folder (personas and an optional
-    ``prior_work.toml``)."""
-    extra = [personas_dir / "prior_work.toml"] if personas_dir else []
-    catalog = load_catalog(extra)
+    ``prior_work.toml``). With ``cache`` (a user cache folder), built once per version of
+    those inputs and kept there (see :mod:`skeptic.critique.prebuilt`)."""
     folders = [bundled_folder(), *([personas_dir] if personas_dir else [])]
-    personas, errors = load_personas(folders, catalog.spellings())
-    return Reviewers(personas, errors, catalog, OfflineEngine(personas, catalog))
+
+    def build() -> Reviewers:
+        extra = [personas_dir / "prior_work.toml"] if personas_dir else []
+        catalog = load_catalog(extra)
+        personas, errors = load_personas(folders, catalog.spellings())
+        return Reviewers(personas, errors, catalog, OfflineEngine(personas, catalog))
+
+    return prebuilt.load_or_build(build, folders, cache / prebuilt.FOLDER if cache else None)
 
 
 @dataclass
@@ -131,6 +137,12 @@ def review_offline(project: Project, reviewers: Reviewers, settings: Settings,
 def critique_offline(project: Project, reviewers: Reviewers, settings: Settings,
                      pinned: Iterable[str] = (), dismissed: Dismissals | None = None) -> Critique:
     """The offline critique of a project."""
-    review = review_offline(project, reviewers, settings, pinned)
+    return conclude(project, review_offline(project, reviewers, settings, pinned), settings,
+                    dismissed)
+
+
+def conclude(project: Project, review: OfflineReview, settings: Settings,
+             dismissed: Dismissals | None = None) -> Critique:
+    """The critique an offline review amounts to."""
     return Critique(finalize(project, review.objections, settings, dismissed), review.choices,
-                    review.messages)
+                    list(review.messages))

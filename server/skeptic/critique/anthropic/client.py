@@ -11,7 +11,6 @@ other files of its own. The base URL is the user-level ``anthropic.baseUrl`` set
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import os
 from collections.abc import Mapping
@@ -60,6 +59,8 @@ async def make_client(credential: Credential, settings: Settings,
                       http_client: Any = None) -> Any:
     """An ``anthropic.AsyncAnthropic`` with the run's timeout and retries (the SDK is
     imported in a thread, so a server's event loop keeps answering meanwhile)."""
+    import asyncio  # here, not above: offline runs never load asyncio
+
     anthropic = await asyncio.to_thread(importlib.import_module, "anthropic")
     secret = {"auth_token" if credential.source == "ANTHROPIC_AUTH_TOKEN" else "api_key":
               credential.secret}

@@ -37,11 +37,13 @@ def design_sentences(draft: Draft) -> Iterator[int]:
 def evaluated_against(draft: Draft, catalog: Catalog) -> set[str]:
     """Catalog systems the draft measures itself against (named in its own comparison or
     setup sentences): for those, the evaluation answers the novelty question."""
-    names: set[str] = set()
-    for i in range(len(draft.sentences)):
-        if draft.own[i] and draft.claims(i) & {"comparison", "setup"}:
-            names.update(system.name for system in _names_in(draft, i, catalog))
-    return names
+    if "evaluated-against" not in draft.memo:
+        names: set[str] = set()
+        for i in range(len(draft.sentences)):
+            if draft.own[i] and draft.claims(i) & {"comparison", "setup"}:
+                names.update(system.name for system in _names_in(draft, i, catalog))
+        draft.memo["evaluated-against"] = names
+    return draft.memo["evaluated-against"]
 
 
 def _spelled(matched: str, system: System) -> bool:
@@ -99,27 +101,39 @@ def _independent(matched: list[str]) -> int:
     return sum(1 for m in distinct if not any(m != o and m in o for o in distinct))
 
 
+def _shared_terms(draft: Draft, catalog: Catalog, i: int, topics: set[str]
+                  ) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Catalog systems sharing mechanism terms with sentence ``i``: their base scores and
+    the words that matched. The same for every persona, so kept on the draft."""
+    key = ("shared-terms", i)
+    if key not in draft.memo:
+        rules = lexicon()["delta"]
+        hits = draft.hits[i]
+        scores: dict[str, float] = {}
+        matched: dict[str, list[str]] = {}
+        for term in hits:
+            weight = catalog.weights.get(term, 0.0)
+            if term in topics:
+                weight *= rules["topic_weight"]
+            if len(draft.where.get(term, ())) > rules["common_sentences"]:
+                weight *= rules["common_weight"]
+            for system in catalog.by_term.get(term, ()):
+                scores[system.name] = scores.get(system.name, 0.0) + weight
+                matched.setdefault(system.name, []).append(hits[term].lower())
+        draft.memo[key] = scores, matched
+    return draft.memo[key]
+
+
 def closest(draft: Draft, persona: Persona, catalog: Catalog, i: int,
             answered: set[str] = frozenset(), persona_topics: set[str] = frozenset()
             ) -> list[System]:
     """The 1-3 catalog systems whose mechanism the sentence shares: at least two
     independent terms, the more specific the better. Systems in ``answered`` (evaluated
-    against, or named in the sentence itself) are left out; ``persona_topics`` (area
-    vocabulary) count for less."""
+    against, or named in the sentence itself) are left out; ``persona_topics`` (the area
+    vocabulary of all personas, the same on every call for one draft) count for less."""
     rules = lexicon()["delta"]
-    hits = draft.hits[i]
+    scores, matched = _shared_terms(draft, catalog, i, persona_topics)
     named = {s.name for s in _names_in(draft, i, catalog)}
-    scores: dict[str, float] = {}
-    matched: dict[str, list[str]] = {}
-    for term in hits:
-        weight = catalog.weights.get(term, 0.0)
-        if term in persona_topics:
-            weight *= rules["topic_weight"]
-        if len(draft.where.get(term, ())) > rules["common_sentences"]:
-            weight *= rules["common_weight"]
-        for system in catalog.by_term.get(term, ()):
-            scores[system.name] = scores.get(system.name, 0.0) + weight
-            matched.setdefault(system.name, []).append(hits[term].lower())
     ranked = []
     for name, score in scores.items():
         system = catalog.find(name)

@@ -1,0 +1,88 @@
+"""Reviewers built once per version of their inputs, and kept in the user cache folder.
+
+Building the reviewers parses a dozen TOML files and indexes some 5,000 phrases (about
+0.4 s), which every ``skeptic check`` would otherwise pay. The built object is pickled to
+``<cache folder>/reviewers/<digest>.pickle``, where the digest covers every input: Skeptic's
+own code and data, the bundled personas and the user's persona folder. A missing, stale,
+truncated or unreadable file only means building afresh; nothing here raises.
+
+Unpickling runs code, so the folder is the user's cache folder (or the user-scope
+``cacheDir`` setting), never one inside a workspace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+import skeptic
+
+FOLDER = "reviewers"
+KEEP = 4
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+
+def digest(folders: Iterable[Path], salt: str = "") -> str:
+    """A digest of every file under ``folders`` (names and contents) and ``salt``."""
+    h = hashlib.blake2b(salt.encode(), digest_size=16)
+    for folder in folders:
+        files = sorted(p for p in folder.rglob("*")
+                       if p.is_file() and "__pycache__" not in p.parts) if folder.is_dir() else []
+        h.update(f"\0{folder}\0{len(files)}".encode())
+        for path in files:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                data = b"\0unreadable"
+            h.update(f"\0{path.relative_to(folder)}\0{len(data)}\0".encode())
+            h.update(data)
+    return h.hexdigest()
+
+
+def load_or_build(build: Callable[[], T], inputs: Iterable[Path], folder: Path | None) -> T:
+    """``build()``, or its pickled result from ``folder`` when the inputs are unchanged.
+
+    With ``folder`` None nothing is read or written. A new result is written atomically
+    (a temporary file, then a rename), so a run killed mid-write leaves no partial file;
+    only the ``KEEP`` most recent results are kept.
+    """
+    if folder is None:
+        return build()
+    sources = [Path(skeptic.__file__).parent, *inputs]
+    path = folder / f"{digest(sources, skeptic.__version__)}.pickle"
+    try:
+        with path.open("rb") as stream:
+            return pickle.load(stream)
+    except FileNotFoundError:
+        pass
+    except Exception as error:  # a damaged file of ours (any unpickling error): rebuild
+        logger.info("rebuilding %s: %s", path.name, error)
+    built = build()
+    _store(built, path)
+    return built
+
+
+def _store(value: object, path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
+            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(out.name, path)
+        older = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
+        for stale in older[:-KEEP]:
+            stale.unlink(missing_ok=True)
+        abandoned = time.time() - 3600
+        for leftover in path.parent.glob("*.tmp"):
+            if leftover.stat().st_mtime < abandoned:
+                leftover.unlink(missing_ok=True)
+    except (OSError, pickle.PicklingError) as error:
+        logger.info("could not keep the built reviewers in %s: %s", path.parent, error)
