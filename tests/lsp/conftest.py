@@ -97,10 +97,13 @@ def open_document(client: LanguageClient, path: Path, version: int = 1) -> str:
 
 
 def pulls(client: LanguageClient) -> bool:
-    """True when the client pulls diagnostics for open documents."""
+    """True when the server lets the client pull diagnostics for open documents: the client
+    pulls and can be asked to pull again (others get them pushed)."""
     capabilities = client.capabilities if hasattr(client, "capabilities") else None
     text = getattr(capabilities, "text_document", None)
-    return getattr(text, "diagnostic", None) is not None
+    workspace = getattr(getattr(capabilities, "workspace", None), "diagnostics", None)
+    return (getattr(text, "diagnostic", None) is not None
+            and bool(getattr(workspace, "refresh_support", False)))
 
 
 async def diagnostics(client: LanguageClient, uri: str, opened: bool = True,

@@ -28,6 +28,8 @@ from tests.fake_anthropic import (
     section_title,
 )
 
+SIGNED = "Dr. Kira Vashti (KV cache & GPU memory)"  # another persona is also Dr. Kira Vashti
+
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch) -> None:
@@ -99,7 +101,7 @@ async def test_budget_names_what_was_skipped(reviewers, tmp_path) -> None:
     assert api.sections() == ["Introduction", "Design"]
     assert result.usage["skipped"] == 1
     [note] = [m for m in result.messages if "budget" in m]
-    assert "Dr. Kira Vashti · Evaluation" in note and "maxRequestsPerRun" in note
+    assert f"{SIGNED} · Evaluation" in note and "maxRequestsPerRun" in note
     tokens = FakeAPI()
     result = await critique_with(tokens, draft(BODY), reviewers, tmp_path / "t",
                                  {"anthropic.maxInputTokensPerRun": 1000})
@@ -137,7 +139,7 @@ async def test_cancellation_stops_sending(reviewers, tmp_path) -> None:
     seen: list[str] = []
     result = await critique_with(api, draft(BODY), reviewers, tmp_path,
                                  progress=seen.append, cancelled=lambda: len(seen) >= 1)
-    assert len(api.requests) == 1 and seen == ["Dr. Kira Vashti · Introduction"]
+    assert len(api.requests) == 1 and seen == [f"{SIGNED} · Introduction"]
     assert "critique cancelled: 2 request(s) not sent" in result.messages
 
 

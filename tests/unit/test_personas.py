@@ -32,6 +32,15 @@ def test_five_bundled_personas_with_distinct_ids_and_titles(bundled) -> None:
     assert {pid: (p.name, p.title) for pid, p in bundled.items()} == SEEDED
 
 
+def test_a_shared_name_is_told_apart_by_the_title(bundled) -> None:
+    signed = {pid: p.signed for pid, p in bundled.items()}
+    assert signed["kv-cache-memory"] == "Dr. Kira Vashti (KV cache & GPU memory)"
+    assert signed["hw-training-codesign"] == "Dr. Kenji Tanaka"
+    assert len(set(signed.values())) == len(signed)
+    assert bundled["hw-training-codesign"].label == (
+        "Dr. Kenji Tanaka (Hardware/training co-design)")
+
+
 @pytest.mark.parametrize("pid", sorted(SEEDED))
 def test_bundled_persona_is_complete(bundled, pid: str) -> None:
     persona = bundled[pid]

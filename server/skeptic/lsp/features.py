@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+import attrs
 from lsprotocol import types
 
 from skeptic.critique import twist as twists
@@ -20,13 +21,13 @@ _STRESS = ("corner-case", "hidden-baseline", "mechanism", "evidence", "complexit
 _HEADINGS = {"mirror": "Mirror", "delta-audit": "Novelty gap"}
 
 
-def hover(objections: Sequence[Objection], titles: dict[str, str]) -> str:
-    """The personas' full critique of one sentence, in Markdown."""
+def hover(objections: Sequence[Objection], labels: dict[str, str]) -> str:
+    """The personas' full critique of one sentence, in Markdown (``labels``: persona id →
+    name and title)."""
     parts: list[str] = []
     for persona in dict.fromkeys(o.persona for o in objections):
         mine = [o for o in objections if o.persona == persona]
-        title = titles.get(persona, "")
-        parts.append(f"### {mine[0].persona_name}" + (f" — {title}" if title else ""))
+        parts.append(f"### {labels.get(persona, mine[0].persona_name)}")
         for kind in ("mirror", "delta-audit"):
             for o in (o for o in mine if o.kind == kind):
                 parts.append(f"**{_HEADINGS[kind]}.** {o.message}")
@@ -80,6 +81,25 @@ def dismiss_actions(uri: str, objection: Objection, diagnostic: types.Diagnostic
                                   arguments=[{"uri": uri, "kind": objection.kind}]),
         ),
     ]
+
+
+def told_apart(found: list[tuple[types.CodeAction, Objection]]) -> list[types.CodeAction]:
+    """The actions, with repeats of one command dropped and equal titles told apart (by the
+    objection's kind, then its first words): a menu never shows two identical entries."""
+    kept: list[tuple[types.CodeAction, Objection]] = []
+    commands = set()
+    for action, objection in found:
+        command = action.command and (action.command.command, repr(action.command.arguments))
+        if action.edit is None and command in commands:
+            continue
+        commands.add(command)
+        kept.append((action, objection))
+    for label in (lambda o: o.kind, lambda o: f"{o.kind}: {' '.join(o.message.split()[:6])}…"):
+        counts = Counter(action.title for action, _ in kept)
+        kept = [(attrs.evolve(action, title=f"{action.title} [{label(objection)}]")
+                 if counts[action.title] > 1 else action, objection)
+                for action, objection in kept]
+    return [action for action, _ in kept]
 
 
 def is_ours(diagnostic: types.Diagnostic) -> bool:

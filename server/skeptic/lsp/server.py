@@ -13,6 +13,7 @@ work happens in the pure core, in a single worker thread, so the event loop stay
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import uuid
@@ -49,6 +50,8 @@ logger = logging.getLogger("skeptic.lsp")
 READ_FILE = "skeptic/readFile"
 STATUS = "skeptic/status"
 _READ_TIMEOUT = 15.0
+PULL_WAIT = 10.0
+"""How long a diagnostic pull waits for the run in flight to show its result."""
 
 
 class SkepticServer(LanguageServer):
@@ -62,6 +65,8 @@ class SkepticServer(LanguageServer):
         self.states: dict[str, ProjectState] = {}
         self.shown: dict[str, Shown] = {}
         self.pull = False
+        """True when the client pulls diagnostics and can be asked to pull again; other
+        clients get every file's diagnostics pushed."""
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="skeptic-critique")
         self._reviewers: asyncio.Future[Reviewers] | None = None
         self._reviewers_dir: str | None = None
@@ -262,9 +267,12 @@ class SkepticServer(LanguageServer):
 
     async def _after(self, delay: float, state: ProjectState, generation: int,
                      full: bool) -> None:
-        if delay:
-            await asyncio.sleep(delay)
-        await self.run(state, generation, full)
+        try:
+            if delay:
+                await asyncio.sleep(delay)
+            await self.run(state, generation, full)
+        finally:
+            state.settle(generation)
 
     async def run(self, state: ProjectState, generation: int, full: bool) -> None:
         """Build the project, critique it, and show the result unless an edit overtook it."""
@@ -283,6 +291,7 @@ class SkepticServer(LanguageServer):
         self.adopt(state, project)
         objections = combine(reanchor(state.slow, project), result.objections)
         self.show(state, project, [o for o in objections if not dismissed.covers(o)])
+        state.settle(generation)
         self._messages(result)
         if full:
             await self.run_full(state, project, reviewers, dismissed, generation)
@@ -362,7 +371,7 @@ class SkepticServer(LanguageServer):
         for uri in previous - current:
             self.shown.pop(uri, None)
             self.publish(uri)
-        if self.pull and self.capable("workspace.diagnostics.refresh_support"):
+        if self.pull:
             self.workspace_diagnostic_refresh(None)
 
     def positions(self, uri: str) -> Positions | None:
@@ -447,7 +456,7 @@ class SkepticServer(LanguageServer):
         shown.objections = [o for o in shown.objections if o not in gone]
         state.slow = [o for o in state.slow if o.fingerprint not in {g.fingerprint for g in gone}]
         self.publish(uri)
-        if self.pull and self.capable("workspace.diagnostics.refresh_support"):
+        if self.pull:
             self.workspace_diagnostic_refresh(None)
         return True
 
@@ -466,7 +475,9 @@ SERVER = SkepticServer()
 def initialize(ls: SkepticServer, params: types.InitializeParams) -> None:
     ls.config = ClientConfig.from_initialization(params.initialization_options)
     redact.add(ls.config.api_key)
-    ls.pull = get_capability(params.capabilities, "text_document.diagnostic", None) is not None
+    ls.pull = (get_capability(params.capabilities, "text_document.diagnostic", None) is not None
+               and get_capability(params.capabilities, "workspace.diagnostics.refresh_support",
+                                  False))
     ls.apply_settings()
 
 
@@ -583,10 +594,15 @@ def did_change_watched_files(ls: SkepticServer,
                                         workspace_diagnostics=False))
 async def document_diagnostic(ls: SkepticServer, params: types.DocumentDiagnosticParams
                               ) -> types.DocumentDiagnosticReport:
+    if not ls.pull:
+        # A client that pulls but cannot be asked to pull again would miss every later
+        # result, so it gets them pushed; its pulls are answered empty (no duplicates).
+        return types.FullDocumentDiagnosticReport(items=[], result_id="pushed")
     uri = params.text_document.uri
     state = ls.state_of(uri)
-    if state is not None and state.task is not None and not state.task.done():
-        await asyncio.wait({state.task}, timeout=10)
+    if state is not None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(state.settled.wait(), timeout=PULL_WAIT)
     shown = ls.shown.get(uri)
     result_id = f"{shown.run}-{shown.version}-{len(shown.objections)}" if shown else "none"
     if params.previous_result_id == result_id:
@@ -602,9 +618,9 @@ def hover(ls: SkepticServer, params: types.HoverParams) -> types.Hover | None:
     if not found:
         return None
     reviewers = ls._reviewers.result() if ls._reviewers and ls._reviewers.done() else None
-    titles = {p.id: p.title for p in reviewers.personas} if reviewers else {}
+    labels = {p.id: p.label for p in reviewers.personas} if reviewers else {}
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
-                                                    value=features.hover(found, titles)))
+                                                    value=features.hover(found, labels)))
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_CODE_ACTION,
@@ -627,7 +643,7 @@ def code_action(ls: SkepticServer, params: types.CodeActionParams
 
         style = "todo" if root is not None and uses_todonotes(root.text) else "comment"
     by_print = {o.fingerprint: o for o in shown.objections}
-    actions: list[types.CodeAction] = []
+    found: list[tuple[types.CodeAction, Objection]] = []
     for diagnostic in params.context.diagnostics:
         if not features.is_ours(diagnostic):
             continue
@@ -636,9 +652,9 @@ def code_action(ls: SkepticServer, params: types.CodeActionParams
             continue
         twist = features.twist_action(uri, objection, shown.text, positions, style, diagnostic)
         if twist is not None:
-            actions.append(twist)
-        actions.extend(features.dismiss_actions(uri, objection, diagnostic))
-    return actions or None
+            found.append((twist, objection))
+        found.extend((a, objection) for a in features.dismiss_actions(uri, objection, diagnostic))
+    return features.told_apart(found) or None
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_CODE_LENS)

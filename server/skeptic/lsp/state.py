@@ -42,10 +42,18 @@ class ProjectState:
     runs: int = 0
     task: asyncio.Task | None = None
     uris: set[str] = field(default_factory=set)
+    settled: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once the newest run has shown its (offline) result, or ended without one."""
 
     def supersede(self) -> int:
         """Mark every run in flight as stale; return the new generation."""
         self.generation += 1
+        self.settled.clear()
         if self.task is not None and not self.task.done():
             self.task.cancel()
         return self.generation
+
+    def settle(self, generation: int) -> None:
+        """The run of ``generation`` has a result to show, or none will come."""
+        if generation == self.generation:
+            self.settled.set()

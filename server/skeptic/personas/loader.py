@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -303,4 +304,12 @@ def load_personas(folders: Iterable[Path], known_systems: Mapping[str, Iterable[
     for path in order:
         if path in loaded:
             personas[loaded[path].id] = loaded[path]
-    return list(personas.values()), errors
+    return distinct_names(list(personas.values())), errors
+
+
+def distinct_names(personas: list[Persona]) -> list[Persona]:
+    """The personas, those whose name another shares signed with name and title
+    ("Dr. Kira Vashti (KV cache & GPU memory)"), so every objection says who raised it."""
+    counts = Counter(p.name for p in personas)
+    return [replace(p, signature=p.label) if counts[p.name] > 1 else p
+            for p in personas]

@@ -82,6 +82,19 @@ class Persona:
     twists: tuple[Twist, ...] = ()
     structured: bool = True
     warnings: tuple[str, ...] = ()
+    signature: str = ""
+    """How objections are signed when not by the name alone (another persona shares it)."""
+
+    @property
+    def signed(self) -> str:
+        """The name objections carry: "Dr. Kira Vashti (KV cache & GPU memory)" when another
+        persona is also called Dr. Kira Vashti, else the name."""
+        return self.signature or self.name
+
+    @property
+    def label(self) -> str:
+        """Name and title: "Dr. Kenji Tanaka (Hardware/training co-design)"."""
+        return f"{self.name} ({self.title})"
 
     @property
     def venue(self) -> str:

@@ -74,7 +74,7 @@ def check_text(project: Project, result: Critique, usage: dict[str, int] | None 
         lines.append(f"{file}")
         for o in mine:
             persona = names.get(o.persona)
-            who = f"{o.persona_name} ({persona.title})" if persona else o.persona_name
+            who = persona.label if persona else o.persona_name
             where = positions.line_col(o.file, o.start)
             lines.append(f"  {file}:{where}  {o.severity}  {o.kind}  {who}")
             lines.append(f"      {o.message}")
@@ -86,7 +86,7 @@ def check_text(project: Project, result: Critique, usage: dict[str, int] | None 
         lines.append("")
     counts = Counter(o.severity for o in result.objections)
     summary = ", ".join(f"{counts[s]} {s}" for s in SEVERITY_RANK if counts[s]) or "none"
-    personas = ", ".join(f"{p.name} ({p.title})" for p in result.personas) or "none"
+    personas = ", ".join(p.label for p in result.personas) or "none"
     lines.append(f"{len(result.objections)} objection(s): {summary}")
     lines.append(f"engine: {result.engine}; personas: {personas}")
     if usage is not None:

@@ -90,7 +90,7 @@ class Job:
 
     @property
     def label(self) -> str:
-        return f"{self.persona.name} · {self.passage.title}"
+        return f"{self.persona.signed} · {self.passage.title}"
 
     def texts(self) -> list[str]:
         return [normalize(s.text) for s in self.passage.sentences]

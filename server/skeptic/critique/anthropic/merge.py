@@ -30,7 +30,7 @@ def to_objection(finding: Finding, persona: Persona, passage: Passage,
     """The finding anchored on its sentence's exact source span."""
     sentence = passage.sentences[finding.index]
     objection = Objection(
-        kind=finding.kind, persona=persona.id, persona_name=persona.name, file=sentence.file,
+        kind=finding.kind, persona=persona.id, persona_name=persona.signed, file=sentence.file,
         start=sentence.start, end=sentence.end, sentence_id=sentence.id,
         message=finding.message, question=finding.question,
         prior_work=_prior_work(finding.prior_work, catalog), twist=finding.twist,

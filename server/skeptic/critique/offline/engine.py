@@ -121,7 +121,7 @@ def merge_findings(draft: Draft, findings: list[Finding], personas: list[Persona
         twist = twist or _twist(draft, winner)
         sentence = draft.sentences[i]
         objection = Objection(
-            kind=kind, persona=winner.persona.id, persona_name=winner.persona.name,
+            kind=kind, persona=winner.persona.id, persona_name=winner.persona.signed,
             file=sentence.file, start=sentence.start, end=sentence.end,
             sentence_id=sentence.id, message=winner.message, question=winner.question,
             prior_work=prior, twist=twist, related=related, engine="offline",
