@@ -45,9 +45,21 @@ def workspace(tmp_path: Path) -> Path:
     return target
 
 
+def capabilities(profile: str) -> types.ClientCapabilities:
+    """pytest-lsp's recorded client capabilities; "visual_studio_code" (recorded from 1.65)
+    gets what current VS Code offers: pulled diagnostics, and being asked to pull again."""
+    found = client_capabilities(profile)
+    if profile == "visual_studio_code":
+        found.text_document.diagnostic = types.DiagnosticClientCapabilities(
+            related_document_support=True)
+        found.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(
+            refresh_support=True)
+    return found
+
+
 def initialize_params(workspace: Path, profile: str, **options) -> types.InitializeParams:
     return types.InitializeParams(
-        capabilities=client_capabilities(profile),
+        capabilities=capabilities(profile),
         root_uri=workspace.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="paper")],
         initialization_options={"settings": {"debounceMs": 50, **options}, "client": "tests"},
@@ -73,8 +85,17 @@ async def client(request, lsp_client: LanguageClient, workspace: Path):
     prepare(lsp_client)
     result = await lsp_client.initialize_session(initialize_params(workspace, request.param))
     lsp_client.encoding = result.capabilities.position_encoding or "utf-16"
+    lsp_client.profile = request.param
     yield
     await lsp_client.shutdown_session()
+
+
+def units(text: str, encoding: str) -> int:
+    """The length of ``text`` in the code units of a negotiated position encoding."""
+    if encoding == "utf-32":
+        return len(text)
+    return len(text.encode(encoding.replace("utf-16", "utf-16-le"))) // (
+        2 if encoding == "utf-16" else 1)
 
 
 async def wait_for(client: LanguageClient, condition, timeout: float = 30.0) -> None:

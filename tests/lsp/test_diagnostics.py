@@ -7,7 +7,14 @@ from pathlib import Path
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import after_edit, diagnostics, open_document, pulls, wait_for
+from tests.lsp.conftest import (
+    after_edit,
+    diagnostics,
+    open_document,
+    pulls,
+    units,
+    wait_for,
+)
 
 FILES = ("main.tex", "sections/intro.tex", "sections/design.tex", "sections/evaluation.tex")
 
@@ -75,13 +82,9 @@ async def test_columns_are_exact_after_an_astral_character(
     flagged = [d for d in await diagnostics(client, uri) if d.code == "hidden-baseline"]
     assert flagged
     prefix = line[: line.index("We compare")]
-    units = {"utf-8": len(prefix.encode("utf-8")),
-             "utf-16": len(prefix.encode("utf-16-le")) // 2,
-             "utf-32": len(prefix)}[client.encoding]
-    assert flagged[0].range.start == types.Position(line=3, character=units)
-    whole = {"utf-8": len(line.encode("utf-8")), "utf-16": len(line.encode("utf-16-le")) // 2,
-             "utf-32": len(line)}[client.encoding]
-    assert flagged[0].range.end == types.Position(line=3, character=whole)
+    assert flagged[0].range.start == types.Position(
+        line=3, character=units(prefix, client.encoding))
+    assert flagged[0].range.end == types.Position(line=3, character=units(line, client.encoding))
 
 
 async def test_objections_follow_their_sentence_and_vanish_when_it_is_edited(

@@ -86,7 +86,7 @@ async def test_200_rapid_edits_then_save_match_a_fresh_server(
     fresh = await config().start()
     prepare(fresh)
     try:
-        await fresh.initialize_session(initialize_params(workspace, "visual_studio_code"))
+        await fresh.initialize_session(initialize_params(workspace, client.profile))
         uri2 = open_document(fresh, path)
         expected = await diagnostics(fresh, uri2)
         await fresh.shutdown_session()

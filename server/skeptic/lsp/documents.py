@@ -9,15 +9,19 @@ pygls's :class:`~pygls.workspace.PositionCodec` (UTF-16, UTF-8 or UTF-32, as neg
 
 from __future__ import annotations
 
+import logging
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 from pygls.workspace import PositionCodec, TextDocument, Workspace
 from pygls.workspace.position_codec import ServerTextPosition
+
+logger = logging.getLogger(__name__)
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
@@ -45,7 +49,8 @@ class SkepticWorkspace(Workspace):
 
 
 class SkepticProtocol(LanguageServerProtocol):
-    """pygls's protocol, with our workspace class installed at ``initialize``."""
+    """pygls's protocol, with our workspace class installed at ``initialize``, and edits to
+    a document that was never opened ignored (pygls would fail on them)."""
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams):  # generator
@@ -54,6 +59,14 @@ class SkepticProtocol(LanguageServerProtocol):
         if workspace is not None and not isinstance(workspace, SkepticWorkspace):
             workspace.__class__ = SkepticWorkspace
         return result
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        uri = params.text_document.uri
+        if self._workspace is None or unquote(uri) not in self._workspace.text_documents:
+            logger.warning("ignoring an edit to %s, which was never opened", uri)
+            return None
+        return (yield from super().lsp_text_document__did_change(params))
 
 
 class Positions:

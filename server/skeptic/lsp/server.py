@@ -89,6 +89,12 @@ class SkepticServer(LanguageServer):
         task.add_done_callback(done)
         return task
 
+    async def ask(self, request: Awaitable[Any], timeout: float | None = None) -> Any:
+        """The client's answer to ``request``. Waiting may be cancelled (a superseded run)
+        or time out, but the request itself never is: pygls fails on an answer to a
+        request cancelled on our side, so a late answer is simply dropped."""
+        return await asyncio.wait_for(asyncio.shield(request), timeout)
+
     async def in_worker(self, function: Callable[..., Any], *args: Any) -> Any:
         """Run core work in the single worker thread (keeps the event loop responsive)."""
         return await asyncio.get_running_loop().run_in_executor(self.worker, function, *args)
@@ -172,8 +178,8 @@ class SkepticServer(LanguageServer):
     async def read_client_file(self, uri: str) -> str | None:
         """Ask the editor for a file of a virtual project (``skeptic/readFile``)."""
         try:
-            result = await asyncio.wait_for(
-                self.protocol.send_request_async(READ_FILE, {"uri": uri}), _READ_TIMEOUT)
+            result = await self.ask(self.protocol.send_request_async(READ_FILE, {"uri": uri}),
+                                    _READ_TIMEOUT)
         except TimeoutError:
             raise ReadError("unreadable", f"the editor did not send {uri} in time") from None
         except Exception as error:  # any client failure is a read failure
@@ -256,8 +262,8 @@ class SkepticServer(LanguageServer):
                                                         end=types.Position(line=0, character=0)),
                                       new_text=text)]),
         ])
-        await self.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
-            edit=edit, label="Skeptic: dismiss objection"))
+        await self.ask(self.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
+            edit=edit, label="Skeptic: dismiss objection")))
 
     # ------------------------------------------------------------------ runs
     def schedule(self, state: ProjectState, delay: float, full: bool = False) -> None:
@@ -336,7 +342,7 @@ class SkepticServer(LanguageServer):
             return None
         token = f"skeptic-{uuid.uuid4()}"
         try:
-            await self.work_done_progress.create_async(token)
+            await self.ask(self.work_done_progress.create_async(token))
         except Exception:  # a client that refuses progress still gets results
             return None
         self.work_done_progress.begin(token, types.WorkDoneProgressBegin(
@@ -488,12 +494,12 @@ async def initialized(ls: SkepticServer, params: types.InitializedParams) -> Non
     ls.reviewers()
     if ls.capable("workspace.did_change_watched_files.dynamic_registration"):
         try:
-            await ls.client_register_capability_async(types.RegistrationParams(registrations=[
-                types.Registration(
-                    id="skeptic-watch", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                    register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[
-                        types.FileSystemWatcher(glob_pattern="**/*.{tex,sty,toml}")])),
-            ]))
+            watch = types.Registration(
+                id="skeptic-watch", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[
+                    types.FileSystemWatcher(glob_pattern="**/*.{tex,sty,toml}")]))
+            await ls.ask(ls.client_register_capability_async(
+                types.RegistrationParams(registrations=[watch])))
         except Exception as error:  # the client may refuse; edits on disk then go unseen
             logger.warning("could not watch files: %s", error)
 
@@ -502,8 +508,8 @@ async def refresh_configuration(ls: SkepticServer) -> None:
     """Read the ``skeptic`` section of the workspace configuration, if the client has one."""
     if ls.capable("workspace.configuration"):
         try:
-            answer = await ls.workspace_configuration_async(types.ConfigurationParams(
-                items=[types.ConfigurationItem(section="skeptic")]))
+            answer = await ls.ask(ls.workspace_configuration_async(types.ConfigurationParams(
+                items=[types.ConfigurationItem(section="skeptic")])))
         except Exception as error:  # keep the settings we have
             logger.warning("workspace/configuration failed: %s", error)
             return
