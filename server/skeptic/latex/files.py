@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -20,6 +20,7 @@ _INCLUDE = re.compile(
     r"\{([^{}]*)\}(?:\s*\{([^{}]*)\})?|\\input[ \t]+([^\s{}%\\]+)"
 )
 _USEPACKAGE = re.compile(r"\\usepackage\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\}")
+_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 
 
 class ReadError(Exception):
@@ -143,16 +144,25 @@ def include_base(command: str, name: str, base: str, directory: str) -> str:
     return base
 
 
+def uncommented(text: str, matches: Iterable[re.Match[str]]) -> Iterator[re.Match[str]]:
+    """The ``matches`` (in text order) that do not start after an unescaped ``%`` on their
+    line; one pass over the comments, so many matches on one long line stay linear."""
+    comments = _COMMENT.finditer(text)
+    comment = next(comments, None)
+    for m in matches:
+        while comment is not None and comment.end() < m.start():
+            comment = next(comments, None)
+        if comment is None or comment.start() >= m.start():
+            yield m
+
+
 def quick_includes(text: str) -> list[tuple[str, str, str]]:
     """(command, target, directory) of include commands outside comments, in order.
 
     A cheap pre-pass used to find every file (for macro definitions) before scanning.
     """
     found = []
-    for m in _INCLUDE.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if re.search(r"(?<!\\)%", text[line_start:m.start()]):
-            continue
+    for m in uncommented(text, _INCLUDE.finditer(text)):
         command = re.match(r"\\([A-Za-z]+)", m.group()).group(1)
         if m.group(3):
             found.append(("input", m.group(3), ""))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from skeptic.latex.files import uncommented
+
 _NEWCOMMAND = re.compile(
     r"\\(?:re)?newcommand\*?|\\providecommand\*?|\\DeclareRobustCommand\*?"
     r"|\\(?:[gex]?def)(?=\s*\\)"
@@ -79,36 +81,34 @@ class Macros:
         }
 
 
-def _in_comment(text: str, pos: int) -> bool:
-    line_start = text.rfind("\n", 0, pos) + 1
-    return re.search(r"(?<!\\)%", text[line_start:pos]) is not None
-
-
-def _group_end(text: str, pos: int) -> int | None:
-    depth = 0
-    i = pos
+def _group_end(text: str, pos: int, known: dict[int, int | None]) -> int | None:
+    """End of the brace group opening at ``pos``, or None; the ends of the groups opened
+    inside are added to ``known`` on the way (repeated unterminated bodies stay linear)."""
+    if pos in known:
+        return known[pos]
+    opened = [pos]
+    i = pos + 1
     n = len(text)
-    while i < n:
+    while i < n and pos not in known:
         c = text[i]
         if c == "\\":
             i += 2
             continue
         if c == "{":
-            depth += 1
+            opened.append(i)
         elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
+            known[opened.pop()] = i + 1
         i += 1
-    return None
+    for start in opened:
+        known[start] = None
+    return known[pos]
 
 
 def collect(text: str) -> list[Definition]:
     """Every macro definition in ``text`` outside comments, in order."""
     found: list[Definition] = []
-    for m in _NEWCOMMAND.finditer(text):
-        if _in_comment(text, m.start()):
-            continue
+    ends: dict[int, int | None] = {}
+    for m in uncommented(text, _NEWCOMMAND.finditer(text)):
         name_m = _NAME.match(text, m.end())
         if name_m is None:
             continue
@@ -131,7 +131,7 @@ def collect(text: str) -> list[Definition]:
             pos += 1
         if not text.startswith("{", pos):
             continue
-        end = _group_end(text, pos)
+        end = _group_end(text, pos, ends)
         if end is None:
             continue
         found.append(Definition(name, arity, text[pos + 1:end - 1]))

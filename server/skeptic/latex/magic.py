@@ -15,7 +15,9 @@ import re
 from skeptic.latex.model import Directives
 
 _TEX_ROOT = re.compile(r"(?im)^[ \t]*%+[ \t]*!\s*tex\s+root\s*=\s*(.+?)\s*$")
-_DIRECTIVE = re.compile(r"(?im)(?<!\\)%+[ \t]*skeptic\s*:[ \t]*([^\n\r]*)")
+# A directive starts at the first unescaped ``%`` of a run (never inside one: a long run
+# of ``%`` would otherwise cost quadratic time).
+_DIRECTIVE = re.compile(r"(?im)(?:(?<![\\%])|(?<=\\%))%+[ \t]*skeptic\s*:[ \t]*([^\n\r]*)")
 _LINE_END = re.compile(r"\r\n?|\n")
 
 

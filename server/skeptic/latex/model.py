@@ -134,6 +134,7 @@ class Project:
     problems: list[Problem]
     title: str = ""
     macros: dict[str, str] = field(default_factory=dict)
+    _enclosing: list[int] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def personas_directive(self) -> tuple[str, ...]:
         """Persona ids pinned by ``% skeptic: personas = ...`` (first file that says so)."""
@@ -147,10 +148,22 @@ class Project:
 
     def section_path(self, index: int | None) -> list[Section]:
         """The section at ``index`` and the headings that enclose it, innermost first."""
+        if len(self._enclosing) != len(self.sections):
+            self._enclosing = enclosing(self.sections)
         path: list[Section] = []
         while index is not None and index >= 0:
-            section = self.sections[index]
-            if not path or section.depth < path[-1].depth:
-                path.append(section)
-            index -= 1
+            path.append(self.sections[index])
+            index = self._enclosing[index]
         return path
+
+
+def enclosing(sections: list[Section]) -> list[int]:
+    """For each section, the index of the nearest earlier one of lower depth (-1: none)."""
+    found: list[int] = []
+    chain: list[int] = []  # the sections enclosing the current one, outermost first
+    for i, section in enumerate(sections):
+        while chain and sections[chain[-1]].depth >= section.depth:
+            chain.pop()
+        found.append(chain[-1] if chain else -1)
+        chain.append(i)
+    return found

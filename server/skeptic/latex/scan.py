@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
+from heapq import heappop, heappush
 
 from skeptic.latex.macros import Macros
 from skeptic.latex.mathtext import math_text
@@ -36,6 +38,9 @@ _BEGIN_DOCUMENT = re.compile(r"(?m)^[^%\n]*?(\\begin\s*\{document\})")
 _TITLE = re.compile(r"\\title\s*(?:\[[^\]]*\])?\s*\{")
 _FI = re.compile(r"\\fi(?![A-Za-z@])")
 _VERB = re.compile(r"\\(?:verb|lstinline|mintinline)\*?")
+# An accent over a brace group longer than this leaves the group as it is (it is no letter,
+# and reading it again for each nested accent would take quadratic time and deep recursion).
+_MAX_ACCENT_GROUP = 32
 # Categories a user macro of the same name may not override.
 _STRUCTURAL = frozenset({"heading", "include", "define", "footnote", "caption", "break", "title"})
 
@@ -168,6 +173,12 @@ class _Scanner:
     problems: list[ScanProblem] = field(default_factory=list)
     title: str = ""
     par_cache: tuple[int, int] = (-1, -1)
+    # Memos that keep repeated searches linear: group ends by (position, stop), where a
+    # search for a string stopping at ``stop`` is known to fail, open environments by name.
+    brace_ends: dict[tuple[int, int], int | None] = field(default_factory=dict)
+    bracket_ends: dict[tuple[int, int], int | None] = field(default_factory=dict)
+    misses: dict[tuple[str, int], int] = field(default_factory=dict)
+    open_envs: Counter[str] = field(default_factory=Counter)
 
     # ----------------------------------------------------------------- output
     def emit(self, piece: str, start: int, end: int) -> None:
@@ -209,17 +220,35 @@ class _Scanner:
         self.par_cache = (pos, end)
         return end
 
+    def find(self, sub: str, start: int, stop: int) -> int:
+        """``text.find(sub, start, stop)``, remembering failures: a search that failed once
+        is not repeated from a later start (repeated unterminated ``\\(`` stay linear)."""
+        miss = self.misses.get((sub, stop))
+        if miss is not None and miss <= start:
+            return -1
+        found = self.text.find(sub, start, stop)
+        if found < 0:
+            self.misses[sub, stop] = start
+        return found
+
     def match_brace(self, pos: int, limit: int | None = None) -> int | None:
-        """End (exclusive) of the brace group opening at ``pos``; None if unterminated."""
+        """End (exclusive) of the brace group opening at ``pos``; None if unterminated.
+
+        The ends of the groups opened inside are remembered on the way, so that matching
+        them later (nested or repeated unterminated arguments) costs nothing.
+        """
         text = self.text
         stop = len(text) if limit is None else limit
-        depth = 0
-        i = pos
+        known = self.brace_ends
+        if (pos, stop) in known:
+            return known[pos, stop]
+        opened = [pos]
+        i = pos + 1
         search = _BRACE.search
-        while True:
+        while (pos, stop) not in known:
             m = search(text, i, stop)
             if m is None:
-                return None
+                break
             j = m.start()
             c = text[j]
             if c == "\\":
@@ -227,27 +256,36 @@ class _Scanner:
             elif c == "%":
                 nl = text.find("\n", j)
                 if nl < 0 or nl >= stop:
-                    return None
+                    break
                 i = nl + 1
             elif c == "{":
-                depth += 1
+                opened.append(j)
                 i = j + 1
             else:
-                depth -= 1
-                if depth <= 0:
-                    return j + 1
+                known[opened.pop(), stop] = j + 1
                 i = j + 1
+        for start in opened:
+            known[start, stop] = None
+        return known[pos, stop]
 
     def match_bracket(self, pos: int) -> int | None:
-        """End of the ``[...]`` optional argument opening at ``pos`` (braces nest)."""
+        """End of the ``[...]`` optional argument opening at ``pos`` (braces nest).
+
+        Like :meth:`match_brace`, it remembers the ends of the ``[`` met on the way: each
+        ends at the first ``]`` at or below its brace depth.
+        """
         text = self.text
         stop = self.paragraph_end(pos)
+        known = self.bracket_ends
+        if (pos, stop) in known:
+            return known[pos, stop]
+        waiting = [(0, pos)]  # (-depth, position) of the [ not yet ended, deepest first
         depth = 0
         i = pos + 1
-        while True:
+        while (pos, stop) not in known:
             m = _BRACKET.search(text, i, stop)
             if m is None:
-                return None
+                break
             j = m.start()
             c = text[j]
             if c == "\\":
@@ -255,18 +293,23 @@ class _Scanner:
             elif c == "%":
                 nl = text.find("\n", j)
                 if nl < 0 or nl >= stop:
-                    return None
+                    break
                 i = nl + 1
-            elif c == "{":
-                depth += 1
-                i = j + 1
-            elif c == "}":
-                depth -= 1
-                i = j + 1
-            elif c == "]" and depth <= 0:
-                return j + 1
             else:
+                if c == "{":
+                    depth += 1
+                elif c == "}":
+                    depth -= 1
+                elif c == "]":
+                    while waiting and -waiting[0][0] >= depth:
+                        known[heappop(waiting)[1], stop] = j + 1
+                else:
+                    heappush(waiting, (-depth, j))
                 i = j + 1
+        if (pos, stop) not in known:
+            for _, start in waiting:
+                known[start, stop] = None
+        return known[pos, stop]
 
     def skip_space(self, pos: int) -> int:
         """Skip spaces and at most one newline (never a paragraph break)."""
@@ -442,7 +485,7 @@ class _Scanner:
 
     def delimited_math(self, at: int, closer: str, display: bool) -> int:
         stop = self.paragraph_end(at) if not display else len(self.text)
-        close = self.text.find(closer, at + 2, stop)
+        close = self.find(closer, at + 2, stop)
         if close < 0:
             self.problem("unterminated-math", f"{self.text[at:at + 2]} is never closed",
                          at, at + 2)
@@ -516,9 +559,10 @@ class _Scanner:
         text = self.text
         probe = self.skip_space(stop) if command[0].isalpha() else stop
         if text.startswith("{", probe):
-            close = self.match_brace(probe, self.paragraph_end(probe))
+            limit = self.paragraph_end(probe)
+            close = self.match_brace(probe, min(limit, probe + _MAX_ACCENT_GROUP))
             if close is None:
-                return probe + 1
+                return probe if self.match_brace(probe, limit) else probe + 1
             base = self.group_text(probe + 1, close - 1)
             self.emit(self.t.accent(command, base), at, close)
             return close
@@ -542,7 +586,7 @@ class _Scanner:
         if pos >= len(text):
             return pos
         delimiter = "}" if text[pos] == "{" else text[pos]
-        close = text.find(delimiter, pos + 1, self.paragraph_end(pos))
+        close = self.find(delimiter, pos + 1, self.paragraph_end(pos))
         if close < 0:
             self.problem("unterminated-verb", "\\verb is never closed", at, stop)
             return pos + 1
@@ -593,7 +637,7 @@ class _Scanner:
         text = self.text
         m = TOKEN.match(text, self.skip_space(stop))
         pos = m.end() if m else stop
-        brace = text.find("{", pos, self.paragraph_end(pos))
+        brace = self.find("{", pos, self.paragraph_end(pos))
         if brace < 0:
             return pos
         close = self.match_brace(brace)
@@ -655,6 +699,7 @@ class _Scanner:
                 break
             pos = close
         self.frames.append(_Frame("env", at, self.sink, name, extra=kind))
+        self.open_envs[name] += 1
         if kind == "abstract":
             self.event(at, Heading("abstract", "Abstract", at, m.end()))
         elif kind == "float":
@@ -680,21 +725,22 @@ class _Scanner:
         name = m.group(1).strip()
         if name == "document":
             return -1
-        for index in range(len(self.frames) - 1, -1, -1):
-            frame = self.frames[index]
-            if frame.kind == "env" and frame.name == name:
-                break
-        else:
+        if not self.open_envs[name]:
             self.problem("unmatched-end", f"\\end{{{name}}} without \\begin{{{name}}}",
                          at, m.end())
             return m.end()
-        while len(self.frames) > index:
+        while True:
             frame = self.frames.pop()
-            if frame.kind == "env" and frame.name != name:
-                self.problem("unterminated-environment",
-                             f"\\begin{{{frame.name}}} is never ended", frame.start,
-                             frame.start + len(frame.name) + 8)
+            ended = frame.kind == "env" and frame.name == name
+            if frame.kind == "env":
+                self.open_envs[frame.name] -= 1
+                if not ended:
+                    self.problem("unterminated-environment",
+                                 f"\\begin{{{frame.name}}} is never ended", frame.start,
+                                 frame.start + len(frame.name) + 8)
             self.end_frame(frame, at)
+            if ended:
+                break
         self.paragraph()
         return m.end()
 

@@ -17,11 +17,13 @@ from importlib import resources
 
 # A Latin stop must be followed by ordinary white space and then a word that can start a
 # sentence: an upper-case letter or digit anywhere in it ("vLLM"), or an opening bracket,
-# quote or placeholder.
+# quote or placeholder. A run of stops is tried from its first stop only (trying each
+# stop of a long run would cost quadratic time).
 _BOUNDARY = re.compile(
-    r"[.!?…]+[\"'”’)\]]*(?=[ \t\r\n][ \t\r\n\xa0]*(?:[^\s]*[A-Z0-9]|[\[(\"“‘'`$\\]))"
+    r"(?<![.!?…])[.!?…]+[\"'”’)\]]*(?=[ \t\r\n][ \t\r\n\xa0]*(?:[^\s]*[A-Z0-9]|[\[(\"“‘'`$\\]))"
     r"|[。！？]+[」』”’）)]*|\n\n"
 )
+_WORD_WINDOW = 64
 _HAS_WORD = re.compile(r"[^\W\d_]{2}")
 _PLACEHOLDER_ONLY = re.compile(r"^(?:\s|\[(?:math|cite|ref|url|code)\]|[\W\d_])*$")
 
@@ -36,9 +38,12 @@ def abbreviations() -> frozenset[str]:
 
 
 def _word_before(plain: str, dot: int) -> str:
-    """The lower-cased word (dots kept, last dot dropped) that ends at ``dot``."""
-    start = max(plain.rfind(" ", 0, dot), plain.rfind("\n", 0, dot),
-                plain.rfind("\xa0", 0, dot)) + 1
+    """The lower-cased word (dots kept, last dot dropped) that ends at ``dot``: at most its
+    last ``_WORD_WINDOW`` characters (abbreviations are short; looking further back for
+    each stop would take quadratic time in a block without spaces)."""
+    window = max(0, dot - _WORD_WINDOW)
+    start = max(window, plain.rfind(" ", window, dot) + 1, plain.rfind("\n", window, dot) + 1,
+                plain.rfind("\xa0", window, dot) + 1)
     return plain[start:dot].lstrip("([{\"'“‘").lower().rstrip(".")
 
 
