@@ -3,6 +3,13 @@
 ``FakeAPI`` answers ``httpx2`` requests in process (``httpx2.MockTransport``); ``serve``
 puts the same answers behind a real HTTP server on 127.0.0.1 for the command-line tests.
 By default every section gets one ``mechanism`` objection quoting its first sentence.
+
+``FakeAPI.script`` holds scripted answers ``(status, body, headers)`` for the next Messages
+requests (a body of None is the normal answer). Behind ``serve`` two more faults are possible
+through pseudo-headers, which are not sent: ``TRICKLE`` (seconds between the 16-byte pieces
+of the body) and ``TRUNCATE`` (bytes of the body sent before the connection closes, the
+content-length still announcing all of it). ``serve`` can also hold answers back
+(``FakeAPI.limit``), so a test can act while a client waits.
 """
 
 from __future__ import annotations
@@ -10,15 +17,20 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 from typing import Any
 
 import httpx2
 
 _NUMBERED = re.compile(r"^\[S(\d+)\] (.*)$", re.MULTILINE)
 PREFIX_TOKENS = 2600
+TRICKLE = "x-fake-trickle"
+TRUNCATE = "x-fake-truncate"
+_PIECE = 16
 
 
 def numbered(body: dict[str, Any]) -> dict[int, str]:
@@ -66,8 +78,12 @@ class FakeAPI:
         self.script: list[tuple[int, Any, dict[str, str]]] = []
         self.batches: dict[str, list[dict[str, Any]]] = {}
         self.batch_errors = 0
+        self.limit: int | None = None  # behind serve: Messages answers sent before holding
+        self.answered = 0  # behind serve: Messages answers written in full
+        self._claimed = 0
         self._prefixes: set[str] = set()
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
 
     def answer(self, body: dict[str, Any]) -> dict[str, Any]:
         """A success answer; the prompt cache is read when the system prefix was seen."""
@@ -84,17 +100,45 @@ class FakeAPI:
         with self._lock:
             self.paths.append(f"{method} {path}")
             self.headers.append(headers)
+            self._changed.notify_all()
         body = json.loads(raw) if raw else {}
         if path == "/v1/messages":
             with self._lock:
                 self.requests.append(body)
+                self._changed.notify_all()
                 scripted = self.script.pop(0) if self.script else None
             if scripted is not None:
                 status, content, extra = scripted
+                if content is None:
+                    content = self.answer(body)
                 data = content if isinstance(content, bytes) else json.dumps(content).encode()
                 return status, data, {"content-type": "application/json", **extra}
             return 200, json.dumps(self.answer(body)).encode(), {}
         return self._batch(method, path, body)
+
+    def wait(self, condition: Callable[[FakeAPI], bool], timeout: float = 30.0) -> bool:
+        """Block until ``condition(self)`` holds (checked whenever a request arrives or an
+        answer was sent); False after ``timeout`` seconds."""
+        with self._changed:
+            return self._changed.wait_for(lambda: condition(self), timeout)
+
+    def take_turn(self) -> None:
+        """Behind ``serve``: wait until ``limit`` lets one more Messages answer go out."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.limit is None or self._claimed < self.limit)
+            self._claimed += 1
+
+    def sent(self) -> None:
+        """Behind ``serve``: one more Messages answer was written in full."""
+        with self._changed:
+            self.answered += 1
+            self._changed.notify_all()
+
+    def release(self) -> None:
+        """Let every held answer go."""
+        with self._changed:
+            self.limit = None
+            self._changed.notify_all()
 
     def _batch(self, method: str, path: str, body: dict[str, Any]
                ) -> tuple[int, bytes, dict[str, str]]:
@@ -136,6 +180,8 @@ class FakeAPI:
     def handler(self, request: httpx2.Request) -> httpx2.Response:
         status, data, headers = self.respond(request.method, request.url.path,
                                              dict(request.headers), request.read())
+        if TRICKLE in headers or TRUNCATE in headers:
+            raise NotImplementedError("trickled and truncated bodies need serve()")
         return httpx2.Response(status, content=data,
                                headers={"content-type": "application/json", **headers})
 
@@ -155,14 +201,32 @@ def serve(api: FakeAPI) -> Iterator[str]:
         def _reply(self) -> None:
             raw = self.rfile.read(int(self.headers.get("content-length") or 0))
             headers = {name.lower(): value for name, value in self.headers.items()}
-            status, data, headers = api.respond(self.command, self.path.split("?")[0],
-                                                headers, raw)
-            self.send_response(status)
-            for name, value in {"content-type": "application/json", **headers}.items():
-                self.send_header(name, value)
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            path = self.path.split("?")[0]
+            status, data, headers = api.respond(self.command, path, headers, raw)
+            pause = float(headers.pop(TRICKLE, 0))
+            cut = int(headers.pop(TRUNCATE, len(data)))
+            messages = path == "/v1/messages"
+            if messages:
+                api.take_turn()
+            try:
+                self.send_response(status)
+                for name, value in {"content-type": "application/json", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                step = _PIECE if pause else max(cut, 1)
+                for at in range(0, cut, step):
+                    self.wfile.write(data[at:min(at + step, cut)])
+                    self.wfile.flush()
+                    if pause:
+                        time.sleep(pause)
+            except OSError:  # the client went away (a timeout, a killed process)
+                self.close_connection = True
+                return
+            if cut < len(data):
+                self.close_connection = True
+            elif messages:
+                api.sent()
 
         do_GET = do_POST = _reply
 
@@ -175,6 +239,7 @@ def serve(api: FakeAPI) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
+        api.release()
         server.shutdown()
         server.server_close()
 
@@ -201,11 +266,30 @@ def isolate(monkeypatch: Any) -> None:
 
 async def critique_with(api: FakeAPI, project: Any, reviewers: Any, cache_dir: Any,
                         settings: dict[str, Any] | None = None, *, key: str | None = KEY,
-                        pinned: tuple[str, ...] = (PERSONA,), **options: Any) -> Any:
-    """``critique_full`` against ``api`` with a cache in ``cache_dir``."""
+                        pinned: tuple[str, ...] = (PERSONA,), url: str | None = None,
+                        **options: Any) -> Any:
+    """``critique_full`` against ``api`` with a cache in ``cache_dir``: in process, or with
+    ``url`` (from ``serve(api)``) through the SDK's own HTTP transport."""
     from skeptic.critique.full import critique_full
     from skeptic.settings import Settings
 
     values = {"cacheDir": str(cache_dir), "anthropic.maxRetries": 0, **(settings or {})}
+    if url is not None:
+        values["anthropic.baseUrl"] = url
     return await critique_full(project, reviewers, Settings(values), api_key=key,
-                               pinned=pinned, http_client=api.client(), **options)
+                               pinned=pinned, http_client=None if url else api.client(),
+                               **options)
+
+
+def record_sleeps(monkeypatch: Any) -> list[float]:
+    """Make the SDK's waits between retries instant; return the list of the seconds it
+    meant to wait, in order."""
+    import anthropic._base_client as base
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(base, "anyio", SimpleNamespace(sleep=sleep))
+    return waits

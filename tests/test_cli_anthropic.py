@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,85 @@ def test_batch_needs_the_api(paper, capsys) -> None:
     assert main(["check", str(paper), "--engine", "offline", "--batch"]) == 2
     assert "--batch" in capsys.readouterr().err
 
+
+def _tokens() -> dict[str, str]:
+    tag = uuid.uuid4().hex[:12]
+    return {name: f"SECRET-TOKEN-{name}-{tag}" for name in (
+        "comment", "eol-comment", "preamble", "comment-env", "iffalse", "silenced", "outside",
+        "symlink", "notes", "env-key", "vscode", "author", "thanks", "url", "label", "cite",
+        "graphics", "code", "verbatim", "todo")}
+
+
+def test_nothing_outside_the_draft_reaches_the_api(tmp_path, monkeypatch, capsys) -> None:
+    """Policy: the API gets the draft's prose (sentences, captions and footnotes included, with
+    math, citations, references, URLs and code reduced to placeholders), its title and
+    section titles, the persona prompt and catalog text. Not comments of any form, not
+    silenced sentences, not the preamble, authors, keys, file names or paths, and not files
+    outside the workspace or outside the draft."""
+    isolate(monkeypatch)
+    t = _tokens()
+    home = tmp_path / "home" / "alice"
+    folder = home / "work" / "paper"
+    (folder / "sections").mkdir(parents=True)
+    (folder / "notes").mkdir()
+    (folder / ".vscode").mkdir()
+    (home / "work" / "outside.tex").write_text(
+        f"\\section{{Outside}}\nThe {t['outside']} leaks from outside.\n")
+    (home / "elsewhere.tex").write_text(f"The {t['symlink']} leaks through a link.\n")
+    (folder / "sections" / "link.tex").symlink_to(home / "elsewhere.tex")
+    (folder / "notes" / "secret.txt").write_text(f"{t['notes']}\n")
+    (folder / ".env").write_text(f"ANTHROPIC_API_KEY={t['env-key']}\n"
+                                 "ANTHROPIC_BASE_URL=http://evil.invalid\n")
+    (folder / ".vscode" / "settings.json").write_text(
+        json.dumps({"skeptic.anthropic.baseUrl": "http://evil.invalid",
+                    "skeptic.anthropic.apiKey": t["vscode"]}))
+    (folder / "main.tex").write_text(
+        "\\documentclass{article}\n"
+        f"% {t['preamble']}\n"
+        "\\newcommand{\\sys}{TierKV}\n"
+        f"\\author{{Alice {t['author']}\\thanks{{{t['thanks']}}}}}\n"
+        "\\title{TierKV: A Test Draft}\n\\begin{document}\n\\maketitle\n"
+        f"% {t['comment']}\n"
+        "\\input{sections/body}\n\\input{../outside}\n\\input{sections/link}\n"
+        f"\\begin{{comment}}\n{t['comment-env']}\n\\end{{comment}}\n"
+        f"\\iffalse {t['iffalse']} \\fi\n\\end{{document}}\n")
+    (folder / "sections" / "body.tex").write_text(
+        BODY.replace("GPU memory.", f"GPU memory. % {t['eol-comment']}")
+        + f"See \\url{{https://intranet.example/{t['url']}}} and Figure~\\ref{{{t['label']}}}"
+        f" of \\cite{{{t['cite']}}}.\n"
+        f"\\begin{{figure}}\\includegraphics{{figs/{t['graphics']}.pdf}}"
+        f"\\label{{{t['label']}}}\\end{{figure}}\n"
+        f"\\begin{{verbatim}}\n{t['verbatim']}\n\\end{{verbatim}}\n"
+        f"The flag \\texttt{{--x}} and \\verb|{t['code']}| are code.\n"
+        f"\\todo{{{t['todo']}}}\n"
+        f"% skeptic: ignore-next-line\nThe {t['silenced']} sentence is silenced.\n")
+    before = {p: p.read_bytes() for p in home.rglob("*") if p.is_file()}
+    api = FakeAPI()
+    with serve(api) as url:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+        monkeypatch.chdir(folder)
+        status = main(["check", str(folder), "--engine", "anthropic", *PERSONA_ARGS,
+                       "--cache-dir", str(tmp_path / "cache"), "--format", "json",
+                       "--fail-on", "never"])
+    out, err = capsys.readouterr()
+    assert status == 0 and json.loads(out)["engine"] == "anthropic"
+    assert "../outside" in err and "outside the workspace" in err
+    assert "sections/link" in err
+
+    assert len(api.requests) == 3 and set(api.paths) == {"POST /v1/messages"}
+    sent = json.dumps(api.requests, ensure_ascii=False)
+    assert "adaptively evicts tokens from the KV cache" in sent  # the draft does go out
+    assert "[url]" in sent and "[cite]" in sent and "[code]" in sent
+    for name, token in t.items():
+        assert token not in sent, name
+    for place in (str(tmp_path), str(folder.resolve()), str(home), "alice", "main.tex",
+                  "body.tex", "sections/", "secret.txt", ".env", "evil.invalid"):
+        assert place not in sent, place
+    for headers in api.headers:
+        assert headers["authorization"] == f"Bearer {KEY}"
+        others = json.dumps({k: v for k, v in headers.items() if k != "authorization"})
+        assert KEY not in others and "alice" not in others and str(tmp_path) not in others
+        for token in t.values():
+            assert token not in others
+    assert {p: p.read_bytes() for p in home.rglob("*") if p.is_file()} == before

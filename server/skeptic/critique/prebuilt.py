@@ -3,8 +3,10 @@
 Building the reviewers parses a dozen TOML files and indexes some 5,000 phrases (about
 0.4 s), which every ``skeptic check`` would otherwise pay. The built object is pickled to
 ``<cache folder>/reviewers/<digest>.pickle``, where the digest covers every input: Skeptic's
-own code and data, the bundled personas and the user's persona folder. A missing, stale,
-truncated or unreadable file only means building afresh; nothing here raises.
+own code and data, the bundled personas and the user's persona folder. The file starts
+with a checksum of the pickle, so a damaged file is noticed before it is loaded; a
+missing, stale, damaged or unreadable file only means building afresh. Nothing here
+raises.
 
 Unpickling runs code, so the folder is the user's cache folder (or the user-scope
 ``cacheDir`` setting), never one inside a workspace.
@@ -26,9 +28,14 @@ import skeptic
 
 FOLDER = "reviewers"
 KEEP = 4
+_CHECKSUM = 16
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
+
+
+def _checksum(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, digest_size=_CHECKSUM).digest()
 
 
 def digest(folders: Iterable[Path], salt: str = "") -> str:
@@ -60,8 +67,11 @@ def load_or_build(build: Callable[[], T], inputs: Iterable[Path], folder: Path |
     sources = [Path(skeptic.__file__).parent, *inputs]
     path = folder / f"{digest(sources, skeptic.__version__)}.pickle"
     try:
-        with path.open("rb") as stream:
-            return pickle.load(stream)
+        data = path.read_bytes()
+        payload = data[_CHECKSUM:]
+        if data[:_CHECKSUM] != _checksum(payload):
+            raise ValueError("checksum mismatch")
+        return pickle.loads(payload)
     except FileNotFoundError:
         pass
     except Exception as error:  # a damaged file of ours (any unpickling error): rebuild
@@ -74,8 +84,9 @@ def load_or_build(build: Callable[[], T], inputs: Iterable[Path], folder: Path |
 def _store(value: object, path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
-            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(_checksum(payload) + payload)
         os.replace(out.name, path)
         older = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
         for stale in older[:-KEEP]:

@@ -59,10 +59,13 @@ class Usage:
     dropped: int = 0
 
     def add(self, usage: Any) -> None:
-        """Add the ``usage`` of one API answer."""
+        """Add the ``usage`` of one API answer (counts that are not whole numbers, such as
+        a string or NaN in a malformed answer, are left out)."""
         for name in ("input_tokens", "output_tokens", "cache_read_input_tokens",
                      "cache_creation_input_tokens"):
-            setattr(self, name, getattr(self, name) + (getattr(usage, name, 0) or 0))
+            value = getattr(usage, name, 0)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                setattr(self, name, getattr(self, name) + value)
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -101,7 +104,8 @@ def _cache_control(ttl: str) -> dict[str, str]:
 
 
 def _tool_input(message: Any) -> Any:
-    for block in getattr(message, "content", None) or ():
+    content = getattr(message, "content", None)
+    for block in content if isinstance(content, list) else ():
         if getattr(block, "type", None) == "tool_use" and getattr(block, "name", None) == TOOL_NAME:
             return block.input
     raise MalformedOutput("the answer has no report_objections tool call")
@@ -251,10 +255,9 @@ class AnthropicEngine:
                     answers.usage.requests += 1
                     try:
                         message = await client.messages.create(**job.params)
-                    except Exception as error:  # every SDK or transport failure: see errors.py
+                        self._accept(job, message, answers, failures)
+                    except Exception as error:  # any SDK, transport or answer failure
                         self._failed(job, error, failures)
-                        return
-                    self._accept(job, message, answers, failures)
             finally:
                 if job.first:
                     warmed[job.persona.id].set()

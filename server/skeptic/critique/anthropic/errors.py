@@ -3,7 +3,8 @@
 Each failure is described in words (never with the key: every text passes through
 ``Credential.redact``) and marked fatal when sending more requests would only fail the same
 way: a rejected key, a missing model, exhausted retries on a rate limit or an overloaded or
-unreachable API. A malformed answer or a section too large to send only loses that section.
+unreachable API, an answer asking to wait too long before retrying. A malformed answer or a
+section too large to send only loses that section.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from skeptic.critique.anthropic.client import Credential
+from skeptic.critique.anthropic.client import MAX_RETRY_WAIT, Credential, RetryWaitTooLong
 from skeptic.critique.anthropic.validate import MalformedOutput
 from skeptic.settings import Settings
 
@@ -59,16 +60,26 @@ def _status(error: Any, settings: Settings) -> tuple[str, bool]:
 def describe(error: BaseException, settings: Settings, base_url: str) -> tuple[str, bool]:
     """What went wrong, in words, and whether to stop sending."""
     import anthropic
+    import httpx2
 
-    if isinstance(error, MalformedOutput | json.JSONDecodeError):
+    if isinstance(error, MalformedOutput | json.JSONDecodeError | RecursionError):
         return f"an answer was not a valid critique ({error})", False
     if isinstance(error, BatchItemFailed):
         return f"a batch request {error}", False
+    if isinstance(error, RetryWaitTooLong):
+        what = {429: "rate limited (HTTP 429)", 529: "the API is overloaded (HTTP 529)"}.get(
+            error.status_code, f"the API failed (HTTP {error.status_code})")
+        return (f"{what} and asked to wait {error.seconds:,.0f} s before retrying, longer than "
+                f"Skeptic waits ({MAX_RETRY_WAIT:.0f} s); try again later", True)
     if isinstance(error, anthropic.APITimeoutError):
         return (f"a request timed out after {settings['anthropic.timeoutSeconds']} s "
                 "(skeptic.anthropic.timeoutSeconds)", True)
     if isinstance(error, anthropic.APIConnectionError):
-        return f"cannot reach {base_url} (network error)", True
+        cause = error.__cause__
+        if cause is None or isinstance(cause, httpx2.ConnectError):
+            return f"cannot reach {base_url} (network error)", True
+        return (f"the connection to {base_url} broke before an answer was complete (network "
+                f"error: {type(cause).__name__})", True)
     if isinstance(error, anthropic.APIStatusError):
         return _status(error, settings)
     if isinstance(error, TypeError) and "authentication" in str(error):

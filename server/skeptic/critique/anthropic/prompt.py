@@ -204,6 +204,9 @@ def _blocks(persona: Persona, instructions: str,
     return [*persona_block, {"type": "text", "text": instructions, "cache_control": cache_control}]
 
 
+_CATALOG_HEADING = "\n## Prior work you may cite (name, year, venue; area: mechanism)\n\n"
+
+
 def prefix_tokens(blocks: Sequence[dict[str, Any]]) -> int:
     """Estimated tokens of the cached prefix (the tool definition and the system blocks)."""
     return estimate_tokens(json.dumps(TOOL) + "".join(b["text"] for b in blocks))
@@ -214,15 +217,15 @@ def system_blocks(persona: Persona, catalog: Catalog, model: str,
     """The cached system prefix: the persona's prompt, then the instructions, padded with
     the persona's prior-work catalog entries until the estimated prefix (tool included)
     clears the model's minimum cacheable length; the breakpoint is on the last block."""
-    target = cache_floor(model) * PREFIX_MARGIN
-    size = prefix_tokens(_blocks(persona, INSTRUCTIONS, cache_control))
+    target = cache_floor(model) * PREFIX_MARGIN * CHARS_PER_TOKEN
+    chars = len(json.dumps(TOOL)) + len(persona.prompt) + len(INSTRUCTIONS + _CATALOG_HEADING)
     entries: list[str] = []
     for system in relevant_systems(persona, catalog):
-        if size >= target:
+        if chars >= target:
             break
         entries.append(_entry(system))
-        size += estimate_tokens(entries[-1] + "\n")
+        chars += len(entries[-1]) + 1
     if not entries:
         return _blocks(persona, INSTRUCTIONS, cache_control)
-    return _blocks(persona, INSTRUCTIONS + "\n## Prior work you may cite (name, year, venue; "
-                   "area: mechanism)\n\n" + "\n".join(entries) + "\n", cache_control)
+    return _blocks(persona, INSTRUCTIONS + _CATALOG_HEADING + "\n".join(entries) + "\n",
+                   cache_control)

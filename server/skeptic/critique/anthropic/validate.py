@@ -23,7 +23,7 @@ MAX_PRIOR = 3
 _ESCAPED = re.compile(r"\\([%&#_$])")
 _COMMAND = re.compile(r"\\[A-Za-z@]+\*?|\\.")
 _ELLIPSIS = re.compile(r"\.\.\.|…|\[\s*(?:\.\.\.|…)\s*\]")
-_SENTENCE_REF = re.compile(r"^\[?S?(\d+)\]?$", re.IGNORECASE)
+_SENTENCE_REF = re.compile(r"^\[?S?(\d{1,9})\]?$", re.IGNORECASE)
 _FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "`": "'",
                        "–": "-", "—": "-", "‐": "-", "−": "-", "×": "x", "~": " ",
                        "{": "", "}": "", "$": ""})
