@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -19,30 +20,38 @@ DISMISS_KIND = "skeptic._dismissKind"
 CRITIQUE = "skeptic.critique"
 _STRESS = ("corner-case", "hidden-baseline", "mechanism", "evidence", "complexity-gain")
 _HEADINGS = {"mirror": "Mirror", "delta-audit": "Novelty gap"}
+_MARKDOWN = re.compile(r"[\\`*_\[\]<>]")
+
+
+def plain(text: str) -> str:
+    """``text`` shown literally in Markdown, on one line: model output cannot smuggle in
+    links, images, HTML, code or emphasis."""
+    return _MARKDOWN.sub(r"\\\g<0>", " ".join(str(text).split()))
 
 
 def hover(objections: Sequence[Objection], labels: dict[str, str]) -> str:
     """The personas' full critique of one sentence, in Markdown (``labels``: persona id →
-    name and title)."""
+    name and title). Every text from an objection is escaped (see :func:`plain`)."""
     parts: list[str] = []
     for persona in dict.fromkeys(o.persona for o in objections):
         mine = [o for o in objections if o.persona == persona]
-        parts.append(f"### {labels.get(persona, mine[0].persona_name)}")
+        parts.append(f"### {plain(labels.get(persona, mine[0].persona_name))}")
         for kind in ("mirror", "delta-audit"):
             for o in (o for o in mine if o.kind == kind):
-                parts.append(f"**{_HEADINGS[kind]}.** {o.message}")
+                parts.append(f"**{_HEADINGS[kind]}.** {plain(o.message)}")
                 for work in o.prior_work:
-                    when = f" ({work.venue} {work.year})" if work.year else ""
-                    what = f": {work.mechanism}" if work.mechanism else ""
-                    parts.append(f"- *{work.name}*{when}{what}")
-                parts.append(f"*{o.question}*")
+                    when = f" ({plain(work.venue)} {work.year})" if work.year else ""
+                    what = f": {plain(work.mechanism)}" if work.mechanism else ""
+                    parts.append(f"- *{plain(work.name)}*{when}{what}")
+                parts.append(f"*{plain(o.question)}*")
         stress = [o for o in mine if o.kind in _STRESS]
         if stress:
             parts.append("**Stress test.**")
-            parts.extend(f"- `{o.kind}` {o.message} *{o.question}*" for o in stress)
+            parts.extend(f"- `{o.kind}` {plain(o.message)} *{plain(o.question)}*"
+                         for o in stress)
         twist = next((o.twist for o in mine if o.twist), None)
         if twist:
-            parts.append(f"**Twist.** {twist}")
+            parts.append(f"**Twist.** {plain(twist)}")
     return "\n\n".join(parts)
 
 
