@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple
 
-_WORD = re.compile(r"[\w×%µ]+(?:['.][\w]+)*")
+_WORD = re.compile(r"[\w×%µ]+(?:['.][\w]+|,(?=\d{3})\w+)*")
 _SEPARATORS = re.compile(r"[\s\-/–—]+")
 _MIN_STEM = 4
 _GAP = 3

@@ -62,7 +62,7 @@ def test_seed_bars_are_structured(bundled) -> None:
     bars = {(pid, b.metric, b.min) for pid, p in bundled.items() for b in p.bars}
     assert ("inference-accelerators", "improvement", 15.0) in bars
     assert ("speculative-decoding", "speedup", 2.0) in bars
-    assert ("distributed-training", "gpus", 256.0) in bars
+    assert ("distributed-training", "gpus", 9.0) in bars  # "eight GPUs is a toy"
 
 
 def test_plain_markdown_persona_derives_rules() -> None:

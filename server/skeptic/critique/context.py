@@ -118,11 +118,18 @@ def _masked(text: str, masks: list[re.Pattern[str]]) -> str:
 
 
 def build_draft(project: Project, index: TermIndex) -> Draft:
-    """Match every live sentence of ``project`` and classify it as own work or background."""
+    """Match every live sentence of ``project`` and classify it as own work or background.
+
+    Own work: a sentence with an own-work phrase or the system's name, one in a section
+    about the design or the experiments (unless it describes prior work), or one that
+    goes on in the same paragraph from an own-work sentence (unless it describes prior
+    work): "We present X. Its controller adaptively ..." is still about X. A sentence
+    that acknowledges a limitation is never held against the work."""
     words = lexicon()
     own_phrases = set(words["own_work"]["phrases"])
     background_phrases = set(words["background"]["phrases"])
     section_words = tuple(words["own_sections"]["words"])
+    limits = words["limitations"]
     names = own_names(project)
     sentences = [
         s for s in project.sentences
@@ -130,20 +137,31 @@ def build_draft(project: Project, index: TermIndex) -> Draft:
     ]
     masks = [re.compile(rf"(?i)\b{re.escape(name)}\b") for name in names]
     hits = [index.hits(_masked(s.text, masks)) for s in sentences]
-    own_section = {
-        i: any(w in heading.title.lower() for heading in project.section_path(i)
-               for w in section_words)
-        for i in range(len(project.sections))
-    }
-    own, background = [], []
+    def headed(i: int, titles: Iterable[str]) -> bool:
+        return any(w in heading.title.lower() for heading in project.section_path(i)
+                   for w in titles)
+
+    own_section = {i: headed(i, section_words) for i in range(len(project.sections))}
+    limit_section = {i: headed(i, limits["sections"]) for i in range(len(project.sections))}
+    prior_section = {i: headed(i, words["background"]["sections"])
+                     for i in range(len(project.sections))}
+    limit_phrases = set(limits["phrases"])
+    own, background, acknowledged = [], [], []
     for sentence, found in zip(sentences, hits, strict=True):
         lowered = sentence.text.lower()
         mine = bool(own_phrases & found.keys()) or any(name in lowered for name in names)
         in_own_section = own_section.get(sentence.section, False)
-        prior = not mine and (bool(background_phrases & found.keys()) or "[cite]" in lowered)
-        own.append(mine or (in_own_section and not prior))
+        prior = not mine and (bool(background_phrases & found.keys()) or "[cite]" in lowered
+                              or prior_section.get(sentence.section, False))
+        acknowledged.append(limit_section.get(sentence.section, False)
+                            or bool(limit_phrases & found.keys()))
+        own.append((mine or (in_own_section and not prior)) and not acknowledged[-1])
         background.append(prior)
     draft = Draft(project, sentences, hits, own, background, names)
+    for i in range(1, len(sentences)):
+        if (own[i - 1] and not own[i] and not background[i] and not acknowledged[i]
+                and draft.continues(i - 1)):
+            own[i] = True
     for i, found in enumerate(hits):
         for term in found:
             draft.where.setdefault(term, []).append(i)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -17,8 +18,8 @@ from importlib import resources
 from skeptic.latex.model import CLAIM_KINDS
 from skeptic.phrases import Hit, PhraseIndex, words
 
-_WORD_NUMBERS = {"one": 1, "two": 2, "four": 4, "eight": 8, "sixteen": 16, "a single": 1,
-                 "single": 1}
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "six": 6, "eight": 8, "twelve": 12,
+                 "sixteen": 16, "a single": 1, "single": 1}
 _UNITS = {
     "×": "x", "x": "x", "X": "x", "times": "x", "fold": "x", "-fold": "x",
     "percent": "%", "µs": "us", "μs": "us", "sec": "s", "second": "s", "seconds": "s",
@@ -46,6 +47,7 @@ class _Lexicon:
     number: re.Pattern[str]
     units: frozenset[str]
     gpu_count: re.Pattern[str]
+    nodes: re.Pattern[str]
     hardware: re.Pattern[str]
     batch_size: re.Pattern[str]
     baseline: re.Pattern[str]
@@ -68,6 +70,7 @@ def _lexicon() -> _Lexicon:
         number=re.compile(facts["number"]),
         units=frozenset(facts["units"]),
         gpu_count=re.compile(facts["gpu_count"], re.IGNORECASE),
+        nodes=re.compile(facts["nodes"], re.IGNORECASE),
         hardware=re.compile(facts["hardware"]),
         batch_size=re.compile(facts["batch_size"], re.IGNORECASE),
         baseline=re.compile(facts["baseline"]),
@@ -83,11 +86,14 @@ def _number(text: str) -> float | None:
 
 
 def _numbers(text: str, lex: _Lexicon, taken: list[tuple[int, int]]) -> list[Found]:
+    """Numbers with a unit, outside the ``taken`` spans (in text order, not overlapping)."""
     found = []
+    starts = [a for a, _ in taken]
     for m in lex.number.finditer(text):
         before = text[m.start() - 1:m.start()]
-        if (before and (before.isalnum() or before in "._")) or any(
-            a <= m.start() < b for a, b in taken
+        k = bisect_right(starts, m.start())
+        if (before and (before.isalnum() or before in "._")) or (
+            k and m.start() < taken[k - 1][1]
         ):
             continue
         unit = m.group("unit")
@@ -105,10 +111,13 @@ def facts(text: str, triggers: frozenset[str]) -> list[Found]:
     lowered = text.lower()
     taken: list[tuple[int, int]] = []
     if "gpu" in lowered:
+        machines = lex.nodes.search(text)
         for m in lex.gpu_count.finditer(text):
             taken.append(m.span())
-            found.append(Found("gpu-count", m.group(), m.start(), m.end(),
-                               _number(m.group("value")), "GPU"))
+            value = _number(m.group("value"))
+            if machines and machines.end() <= m.start() and value is not None:
+                value *= _number(machines.group("value")) or 1
+            found.append(Found("gpu-count", m.group(), m.start(), m.end(), value, "GPU"))
     has_digit = _DIGIT.search(text) is not None
     if has_digit:
         found.extend(_numbers(text, lex, taken))

@@ -41,6 +41,7 @@ class RedFlag:
     when: tuple[str, ...]
     message: str
     question: str
+    absent: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class Twist:
     id: str
     when: tuple[str, ...]
     text: str
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,11 +111,11 @@ class Persona:
         for bar in self.bars:
             found.update(bar.when)
         for flag in self.red_flags:
-            found.update(flag.match, flag.unless, flag.when)
+            found.update(flag.match, flag.unless, flag.when, flag.absent)
         for change in self.config_changes:
             found.update(change.match)
         for twist in self.twists:
-            found.update(twist.when)
+            found.update(twist.when, twist.needs)
         return found
 
 

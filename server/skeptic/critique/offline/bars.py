@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from skeptic.critique.context import Draft, lexicon
@@ -9,26 +10,40 @@ from skeptic.critique.offline.findings import Finding, fill, number
 from skeptic.latex.model import Fact
 from skeptic.personas.model import Bar, Persona
 
+_SHARE = r"\s+of\b"  # after a percentage: a share, not a gain
+_DIMENSION = r"\s*\d"  # after a ratio: a size ("128×128 array"), not a gain
+
 
 def gains(draft: Draft) -> list[tuple[int, Fact, float]]:
     """(sentence, fact, improvement in %) for each gain the author claims for their work.
 
     A ratio (2.4×) counts as a gain in a result sentence; a percentage only in a
-    sentence that speaks of a gain ("improves", "reduces", "faster", ...).
+    sentence that speaks of a gain ("improves", "reduces", "faster", ...); neither when it
+    is a size ("a 128×128 array") or a share ("only 1% of the entries").
     """
-    gain_words = lexicon()["gain"]["phrases"]
     found = []
-    for i, sentence in enumerate(draft.sentences):
-        if draft.background[i] or not draft.own[i] or "result" not in draft.claims(i):
+    for i in range(len(draft.sentences)):
+        if not draft.background[i] and draft.own[i]:
+            found.extend((i, fact, percent) for fact, percent in sentence_gains(draft, i))
+    return found
+
+
+def sentence_gains(draft: Draft, i: int) -> list[tuple[Fact, float]]:
+    """(fact, improvement in %) for each gain sentence ``i`` states (see :func:`gains`)."""
+    if "result" not in draft.claims(i):
+        return []
+    sentence = draft.sentences[i]
+    speaks_of_gain = any(word in draft.hits[i] for word in lexicon()["gain"]["phrases"])
+    found = []
+    for fact in sentence.facts:
+        if fact.kind != "number" or fact.value is None:
             continue
-        speaks_of_gain = any(word in draft.hits[i] for word in gain_words)
-        for fact in sentence.facts:
-            if fact.kind != "number" or fact.value is None:
-                continue
-            if fact.unit == "x" and fact.value > 1:
-                found.append((i, fact, (fact.value - 1) * 100))
-            elif fact.unit == "%" and speaks_of_gain and 0 < fact.value < 100:
-                found.append((i, fact, fact.value))
+        if (fact.unit == "x" and fact.value > 1
+                and not re.search(re.escape(fact.text) + _DIMENSION, sentence.text)):
+            found.append((fact, (fact.value - 1) * 100))
+        elif (fact.unit == "%" and speaks_of_gain and 0 < fact.value < 100
+              and not re.search(re.escape(fact.text) + _SHARE, sentence.text)):
+            found.append((fact, fact.value))
     return found
 
 
@@ -52,7 +67,8 @@ def bars(draft: Draft, persona: Persona) -> Iterator[Finding]:
             largest = _largest(draft, "gpu-count" if bar.metric == "gpus" else "batch-size")
             if largest is not None and largest[1].value < bar.min:
                 i, fact = largest
-                value = fact.text if bar.metric == "gpus" else f"batch size {number(fact.value)}"
+                value = number(fact.value) if bar.metric == "gpus" else (
+                    f"batch size {number(fact.value)}")
                 yield Finding(bar.kind, persona, i,
                               fill(bar.message, persona, value=value, bar=number(bar.min)),
                               fill(bar.question, persona, value=value, bar=number(bar.min)))

@@ -12,25 +12,32 @@ MAX_CASES = 5
 
 
 def anchors(draft: Draft, case: CornerCase) -> list[int]:
-    """Sentences the case may sit on, best first: the author's own claims that contain an
-    anchor term, then other sentences (not about prior work) that make the case relevant."""
-    candidates = sorted({i for term in case.anchor for i in draft.where.get(term, ())})
-    claims = [i for i in candidates
-              if draft.own[i] and not draft.background[i] and draft.claims(i)]
+    """Sentences the case may sit on, best first: the author's own sentences holding the
+    case's first anchor term (claims before others), then those holding the next term,
+    and so on; then other sentences (not about prior work) that make the case relevant."""
+    ranked = []
+    for term in case.anchor:
+        found = [i for i in draft.where.get(term, ())
+                 if draft.own[i] and not draft.background[i]]
+        ranked.extend(sorted(found, key=lambda i: (not draft.claims(i), i)))
     relevant = sorted({i for term in case.when for i in draft.where.get(term, ())})
-    return list(dict.fromkeys(claims + [i for i in relevant if not draft.background[i]]))
+    return list(dict.fromkeys(ranked + [i for i in relevant if not draft.background[i]]))
 
 
 def open_cases(draft: Draft, cases: Iterable[CornerCase], system_names: set[str],
                taken: set[int] | None = None) -> list[tuple[int, CornerCase]]:
     """The most relevant cases (at most ``MAX_CASES``) the draft leaves open, each on its
     own sentence where the draft allows (sentences in ``taken`` are avoided, and the ones
-    chosen are added to it). Naming a prior system does not count as addressing a case."""
+    chosen are added to it). A case is relevant when the author's own sentences (not
+    background) mention it; naming a prior system, or prior work's handling of the case,
+    does not count as addressing it."""
     ranked = []
     for order, case in enumerate(cases):
-        strength = draft.count(case.when)
+        strength = sum(1 for term in set(case.when) if any(
+            draft.own[i] and not draft.background[i] for i in draft.where.get(term, ())))
         addressed = [term for term in case.addressed if term not in system_names]
-        if not strength or draft.has(addressed):
+        if not strength or any(not draft.background[i] for term in addressed
+                               for i in draft.where.get(term, ())):
             continue
         places = anchors(draft, case)
         if places:

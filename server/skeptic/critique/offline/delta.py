@@ -7,31 +7,53 @@ parameters, and mechanism similarity against the whole catalog.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
 from skeptic.critique.catalog import Catalog, System
 from skeptic.critique.context import Draft, lexicon
+from skeptic.critique.offline.bars import sentence_gains
 from skeptic.critique.offline.findings import Finding, fill
 from skeptic.personas.model import Persona
 
-_DESIGN = {"contribution", "mechanism", "novelty"}
+_CLAIMED = {"contribution", "novelty"}
+_SETUP_FACTS = {"gpu-count", "hardware", "batch-size", "model", "baseline"}
 _MAX_SYSTEMS = 3
 _MIN_TERMS = 2
 NAME_TAG = "name:"
+_WORD = re.compile(r"[\w|]+")
 
 
-def design_sentences(draft: Draft) -> Iterator[int]:
-    """Sentences describing the author's own design: not prior work, and not a sentence
-    that describes the evaluation setup or reports a gain ("removes the lowest 50%" is
-    design; "is 2.2x faster" is a result)."""
-    gain_words = lexicon()["gain"]["phrases"]
-    for i in range(len(draft.sentences)):
-        claims = draft.claims(i)
-        reports_gain = "result" in claims and any(w in draft.hits[i] for w in gain_words)
-        evaluation = ("setup" in claims or reports_gain) and not claims & _DESIGN
-        if draft.own[i] and not draft.background[i] and not evaluation:
-            yield i
+def design_sentences(draft: Draft) -> list[int]:
+    """Sentences describing the author's own design: not prior work, not a sentence that
+    describes the evaluation setup or reports a gain or a measured value ("removes the
+    lowest 50%" is design; "is 2.2x faster" and "p99 TTFT is 1.9 s" are results), and
+    not one that only says how the system was built. A contribution or novelty claim is
+    design even when it mentions results."""
+    if "design" not in draft.memo:
+        rules = lexicon()
+        built, measured = rules["design"]["implementation"], rules["design"]["measurements"]
+        experiments = tuple(rules["design"]["evaluation_sections"])
+        about_experiments = {n for n in range(len(draft.project.sections)) if any(
+            word in heading.title.lower() for heading in draft.project.section_path(n)
+            for word in experiments)}
+        found = []
+        for i in range(len(draft.sentences)):
+            if draft.sentences[i].section in about_experiments:
+                continue
+            claims = draft.claims(i)
+            kinds = {f.kind for f in draft.sentences[i].facts}
+            reports_gain = bool(sentence_gains(draft, i))
+            reports_value = "number" in kinds and draft.found(i, measured) is not None
+            describes_setup = "setup" in claims and bool(kinds & _SETUP_FACTS)
+            evaluation = (describes_setup or reports_gain or reports_value) and not (
+                claims & _CLAIMED)
+            if (draft.own[i] and not draft.background[i] and not evaluation
+                    and draft.found(i, built) is None):
+                found.append(i)
+        draft.memo["design"] = found
+    return draft.memo["design"]
 
 
 def evaluated_against(draft: Draft, catalog: Catalog) -> set[str]:
@@ -95,10 +117,14 @@ def _parameter_change(draft: Draft, persona: Persona, catalog: Catalog, i: int
                       prior=(system.prior_work(),))
 
 
-def _independent(matched: list[str]) -> int:
-    """How many different matched phrases are not part of another matched phrase."""
-    distinct = set(matched)
-    return sum(1 for m in distinct if not any(m != o and m in o for o in distinct))
+def _independent(matched: list[tuple[str, str]]) -> int:
+    """How many of the (term, matched words) pairs are not a part of another: a match is
+    a part when its words lie inside the other's and its term says nothing the other's
+    does not ("per-tensor scaling" in "per-tensor scaling factor"; but "tofino" is not a
+    part of "aggregates ... inside programmable Tofino switches")."""
+    distinct = {(text, frozenset(_WORD.findall(term))) for term, text in matched}
+    return sum(1 for text, words in distinct if not any(
+        (text, words) != (t, w) and text in t and words <= w for t, w in distinct))
 
 
 def _shared_terms(draft: Draft, catalog: Catalog, i: int, topics: set[str]
@@ -110,7 +136,7 @@ def _shared_terms(draft: Draft, catalog: Catalog, i: int, topics: set[str]
         rules = lexicon()["delta"]
         hits = draft.hits[i]
         scores: dict[str, float] = {}
-        matched: dict[str, list[str]] = {}
+        matched: dict[str, list[tuple[str, str]]] = {}
         for term in hits:
             weight = catalog.weights.get(term, 0.0)
             if term in topics:
@@ -119,7 +145,7 @@ def _shared_terms(draft: Draft, catalog: Catalog, i: int, topics: set[str]
                 weight *= rules["common_weight"]
             for system in catalog.by_term.get(term, ()):
                 scores[system.name] = scores.get(system.name, 0.0) + weight
-                matched.setdefault(system.name, []).append(hits[term].lower())
+                matched.setdefault(system.name, []).append((term, hits[term].lower()))
         draft.memo[key] = scores, matched
     return draft.memo[key]
 
@@ -177,6 +203,8 @@ def delta_audit(draft: Draft, persona: Persona, catalog: Catalog,
     ``topics`` is the area vocabulary of all personas."""
     answered = evaluated_against(draft, catalog)
     for i in design_sentences(draft):
+        if _positions_itself(draft, i, catalog):
+            continue
         rule = next(iter([*_config_rules(draft, persona, catalog, i),
                           *_parameter_change(draft, persona, catalog, i)]), None)
         similar = next(_similar(draft, persona, catalog, i, answered, topics), None)
@@ -184,6 +212,12 @@ def delta_audit(draft: Draft, persona: Persona, catalog: Catalog,
             yield _both(rule, similar)
         elif rule is not None or similar is not None:
             yield rule or similar
+
+
+def _positions_itself(draft: Draft, i: int, catalog: Catalog) -> bool:
+    """The sentence cites or names prior work and says how the draft differs from it."""
+    cites = "[cite]" in draft.sentences[i].text or bool(_names_in(draft, i, catalog))
+    return cites and draft.found(i, lexicon()["delta"]["positioning"]) is not None
 
 
 def _both(rule: Finding, similar: Finding) -> Finding:

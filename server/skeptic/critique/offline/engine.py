@@ -29,12 +29,14 @@ def _phrases(personas: Iterable[Persona], catalog: Catalog) -> set[str]:
     for system in catalog.systems:
         phrases.update(system.terms)
     for generic_flag in generic_flags():
-        phrases.update(generic_flag.flag.match, generic_flag.flag.unless, generic_flag.absent)
-    for section in ("own_work", "background", "gain"):
+        phrases.update(generic_flag.flag.match, generic_flag.flag.unless, generic_flag.flag.absent)
+    for section in ("own_work", "background", "gain", "limitations"):
         phrases.update(rules[section]["phrases"])
+    phrases.update(rules["design"]["implementation"], rules["design"]["measurements"])
     phrases.update(rules["delta"]["change_markers"], rules["delta"]["parameters"],
-                   rules["delta"]["baseline_words"])
-    phrases.update(rules["generic"]["cost"][0]["components"], rules["generic"]["cost"][0]["costs"])
+                   rules["delta"]["baseline_words"], rules["delta"]["positioning"])
+    phrases.update(rules["generic"]["cost"][0]["components"], rules["generic"]["cost"][0]["costs"],
+                   rules["generic"]["short_runs"][0]["when"])
     for case in generic_cases():
         phrases.update(case.when, case.anchor, case.addressed)
     return {p.lower() for p in phrases if p.strip()}
@@ -79,15 +81,22 @@ class OfflineEngine:
         return merge_findings(draft, self.findings(draft, personas), personas)
 
 
-def _twist(draft: Draft, finding: Finding) -> str | None:
-    """The persona's twist that best fits the sentence (else the draft, for design kinds)."""
+def _twist(draft: Draft, finding: Finding, offered: set[str]) -> str | None:
+    """The persona's twist that best fits the sentence; for design kinds, else one that fits
+    the draft, offered once (on its first such objection) rather than on every one."""
     best, best_score = None, 0
     for twist in finding.persona.twists:
+        if twist.needs and not draft.has(twist.needs):
+            continue
         score = sum(2 for t in twist.when if t in draft.hits[finding.index])
+        if not score and twist.text in offered:
+            continue
         if finding.kind in ("delta-audit", "mirror", "mechanism", "complexity-gain"):
             score += draft.count(twist.when) and 1
         if score > best_score:
             best, best_score = twist.text, score
+    if best is not None:
+        offered.add(best)
     return best
 
 
@@ -110,7 +119,8 @@ def merge_findings(draft: Draft, findings: list[Finding], personas: list[Persona
     for finding in findings:
         groups.setdefault((finding.index, finding.kind), []).append(finding)
     objections = []
-    for (i, kind), group in groups.items():
+    offered: set[str] = set()
+    for (i, kind), group in sorted(groups.items()):
         group.sort(key=lambda f: (f.priority, rank.get(f.persona.id, len(rank))))
         winner = group[0]
         if kind == "corner-case":
@@ -118,7 +128,7 @@ def merge_findings(draft: Draft, findings: list[Finding], personas: list[Persona
         prior = tuple(dict.fromkeys(p for f in group for p in f.prior))[:_MAX_PRIOR]
         related: tuple[Related, ...] = tuple(dict.fromkeys(r for f in group for r in f.related))
         twist = winner.twist or next((f.twist for f in group if f.twist), None)
-        twist = twist or _twist(draft, winner)
+        twist = twist or _twist(draft, winner, offered)
         sentence = draft.sentences[i]
         objection = Objection(
             kind=kind, persona=winner.persona.id, persona_name=winner.persona.signed,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator
 
 from skeptic.critique.context import Draft, lexicon
+from skeptic.critique.offline.delta import design_sentences
 from skeptic.critique.offline.findings import Finding, fill
 from skeptic.personas.model import Persona, RedFlag
 
@@ -29,13 +30,18 @@ def _rules_only(unless: Iterable[str]) -> list[str]:
 def red_flags(draft: Draft, persona: Persona, flags: Iterable[RedFlag], priority: int,
               only: Collection[int] | None = None) -> Iterator[Finding]:
     """Every sentence that contains a flag's phrase, unless the detail is given (for a
-    vague mechanism, in that sentence or the next one of the paragraph). ``only``
-    restricts the flags to those sentences."""
+    vague mechanism, in that sentence or the next one of the paragraph; and a mechanism
+    is only looked for in design sentences, not in setup or results); a flag applies
+    to drafts that mention one of its ``when`` terms (if any) and none of its ``absent``
+    ones. ``only`` restricts the flags to those sentences."""
+    design = set(design_sentences(draft))
     for flag in flags:
-        if flag.when and not draft.has(flag.when):
+        if (flag.when and not draft.has(flag.when)) or (flag.absent and draft.has(flag.absent)):
             continue
         for i in sorted({i for term in flag.match for i in draft.where.get(term, ())}):
             if draft.background[i] or (flag.kind in _OWN_ONLY and not draft.own[i]):
+                continue
+            if flag.kind == "mechanism" and i not in design:
                 continue
             if only is not None and i not in only:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -20,7 +21,6 @@ class GenericFlag:
     """A red flag of ``data/rules.toml``, with its generic-only conditions."""
 
     flag: RedFlag
-    absent: tuple[str, ...] = ()
     with_gain: bool = False
     with_baseline: bool = False
 
@@ -32,8 +32,8 @@ def generic_flags() -> tuple[GenericFlag, ...]:
         GenericFlag(
             RedFlag(id=raw["id"], kind=raw["kind"], match=tuple(m.lower() for m in raw["match"]),
                     unless=tuple(u.lower() for u in raw["unless"]), when=(),
-                    message=raw["message"], question=raw["question"]),
-            absent=tuple(a.lower() for a in raw.get("absent", ())),
+                    message=raw["message"], question=raw["question"],
+                    absent=tuple(a.lower() for a in raw.get("absent", ()))),
             with_gain=bool(raw.get("with_gain", False)),
             with_baseline=bool(raw.get("with_baseline", False)),
         )
@@ -42,11 +42,14 @@ def generic_flags() -> tuple[GenericFlag, ...]:
 
 
 def about_baselines(draft: Draft) -> set[int]:
-    """Sentences about a baseline: they say so, or name a prior system or a baseline."""
-    words = lexicon()["delta"]["baseline_words"]
+    """Sentences about a baseline: they say so, or name a prior system or a baseline (and
+    do not position the draft against prior work: "X [cite] does A; we do B")."""
+    rules = lexicon()["delta"]
+    words, positioning = rules["baseline_words"], rules["positioning"]
     return {i for i, hits in enumerate(draft.hits)
-            if any(w in hits for w in words) or any(t.startswith(NAME_TAG) for t in hits)
-            or any(f.kind == "baseline" for f in draft.sentences[i].facts)}
+            if (any(w in hits for w in words) or any(t.startswith(NAME_TAG) for t in hits)
+                or any(f.kind == "baseline" for f in draft.sentences[i].facts))
+            and not any(w in hits for w in positioning)}
 
 
 def batch_one_only(draft: Draft, persona: Persona) -> Iterator[Finding]:
@@ -59,6 +62,29 @@ def batch_one_only(draft: Draft, persona: Persona) -> Iterator[Finding]:
     message = fill(rule["message"], persona, value=number(fact.value))
     yield Finding(rule["kind"], persona, i, message, fill(rule["question"], persona),
                   GENERIC_RULE)
+
+
+@cache
+def _pattern(text: str) -> re.Pattern[str]:
+    return re.compile(text)
+
+
+def short_runs(draft: Draft, persona: Persona) -> Iterator[Finding]:
+    """A training draft whose own runs are shorter than the rule's ``max`` steps."""
+    rule = lexicon()["generic"]["short_runs"][0]
+    if not draft.has(rule["when"]):
+        return
+    for i, sentence in enumerate(draft.sentences):
+        if draft.background[i] or not draft.own[i]:
+            continue
+        for m in _pattern(rule["pattern"]).finditer(sentence.text):
+            steps = float(m.group("value").replace(",", "")) * (1000 if m.group("thousands")
+                                                                 else 1)
+            if 0 < steps < rule["max"]:
+                values = {"value": number(steps)}
+                yield Finding(rule["kind"], persona, i, fill(rule["message"], persona, **values),
+                              fill(rule["question"], persona, **values), GENERIC_RULE)
+                return
 
 
 def cost_unstated(draft: Draft, persona: Persona) -> Iterator[Finding]:
@@ -93,11 +119,10 @@ def generic(draft: Draft, persona: Persona, system_names: set[str]) -> Iterator[
     gain_sentences = {i for i, _, _ in gains(draft)}
     baseline_sentences = about_baselines(draft)
     for generic_flag in generic_flags():
-        if generic_flag.absent and draft.has(generic_flag.absent):
-            continue
         only = (gain_sentences if generic_flag.with_gain
                 else baseline_sentences if generic_flag.with_baseline else None)
         yield from red_flags(draft, persona, [generic_flag.flag], GENERIC_RULE, only)
     yield from batch_one_only(draft, persona)
+    yield from short_runs(draft, persona)
     yield from cost_unstated(draft, persona)
     yield from corner_cases(draft, persona, system_names, generic_cases(), GENERIC_RULE)
