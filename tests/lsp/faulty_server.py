@@ -19,9 +19,14 @@ def fail(*args: object, **kwargs: object) -> None:
     raise RuntimeError(PLANTED)
 
 
-features.hover = fail
-features.lenses = fail
-SkepticServer.follow = fail
+def plant() -> None:
+    """Make hover, code lenses and edit-following raise (only in the server's process:
+    the tests import this module for ``PLANTED``)."""
+    features.hover = fail
+    features.lenses = fail
+    SkepticServer.follow = fail
+
 
 if __name__ == "__main__":
+    plant()
     sys.exit(main(["serve"]))
