@@ -4,8 +4,10 @@ Runs ``../shared/tools/score_critique.py`` (the scorer; its ``about`` rules are 
 expect.json) on the shared development draft and on our own sets:
 
 - ``bench/quality/`` — drafts written while the rules were developed (tuned against);
-- ``bench/quality-unseen/`` — drafts written by someone who never saw the rules, scored
-  for an honest figure (a set stops being unseen once the rules are tuned on it).
+- ``bench/quality-unseen/`` — drafts written by someone who never saw the rules; the
+  rules were then tuned on them, so the figure is no longer an honest one;
+- ``bench/quality-unseen2/`` — drafts written later, again without seeing the rules, and
+  held out: the honest figure (it stops being one once the rules are tuned on it).
 
 Prints each set's summary line (recall, quiet-sentence violations, ...), with the misses
 and noise above it when ``--verbose``.
@@ -25,7 +27,8 @@ SHARED = BENCH.parents[1] / "shared"
 SETS = {
     "development (shared)": SHARED / "examples" / "expect.json",
     "ours (tuned against)": BENCH / "quality" / "expect.json",
-    "unseen": BENCH / "quality-unseen" / "expect.json",
+    "unseen, then tuned against": BENCH / "quality-unseen" / "expect.json",
+    "held out": BENCH / "quality-unseen2" / "expect.json",
 }
 
 

@@ -65,6 +65,10 @@ class Draft:
     where: dict[str, list[int]] = field(default_factory=dict)
     memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
     """Results rules compute once per draft and share between personas."""
+    kinds: list[set[str]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.kinds = [s.claim_kinds() for s in self.sentences]
 
     def has(self, terms: Iterable[str]) -> bool:
         """True when the draft mentions any of ``terms``."""
@@ -87,7 +91,8 @@ class Draft:
         return [(i, f) for i, s in enumerate(self.sentences) for f in s.facts if f.kind == kind]
 
     def claims(self, i: int) -> set[str]:
-        return self.sentences[i].claim_kinds()
+        """The claim kinds of sentence ``i``."""
+        return self.kinds[i]
 
     def continues(self, i: int) -> bool:
         """True when sentence ``i + 1`` follows sentence ``i`` in the same paragraph."""

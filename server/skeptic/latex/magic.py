@@ -11,13 +11,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from skeptic.latex.model import Directives
 
 _TEX_ROOT = re.compile(r"(?im)^[ \t]*%+[ \t]*!\s*tex\s+root\s*=\s*(.+?)\s*$")
-# A directive starts at the first unescaped ``%`` of a run (never inside one: a long run
-# of ``%`` would otherwise cost quadratic time).
-_DIRECTIVE = re.compile(r"(?im)(?:(?<![\\%])|(?<=\\%))%+[ \t]*skeptic\s*:[ \t]*([^\n\r]*)")
+_KEYWORD = re.compile(r"%[ \t]*(?i:skeptic)\s*:[ \t]*([^\n\r]*)")
 _LINE_END = re.compile(r"\r\n?|\n")
 
 
@@ -31,25 +30,39 @@ def _names(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in re.split(r"[,\s]+", value) if part.strip())
 
 
+def _comments(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, body) of each ``% skeptic: body`` comment; it starts at the first
+    unescaped ``%`` of the run before the keyword (looked for from the run's last ``%``:
+    trying every ``%`` of a long run would cost quadratic time)."""
+    for m in _KEYWORD.finditer(text):
+        first = last = m.start()
+        while first > 0 and text[first - 1] == "%":
+            first -= 1
+        if first > 0 and text[first - 1] == "\\":
+            first += 1
+        if first <= last:
+            yield first, m.end(), m.group(1)
+
+
 def directives(text: str) -> tuple[Directives, list[tuple[str, int, int]]]:
     """The file's directives and, for each comment that could not be understood,
     (message, start, end)."""
     found = Directives()
     problems: list[tuple[str, int, int]] = []
     off_from: int | None = None
-    for m in _DIRECTIVE.finditer(text):
-        body = m.group(1).strip()
+    for start, end, body in _comments(text):
+        body = body.strip()
         word, _, value = body.partition("=")
         word = word.strip().lower()
         if word == "off" and not value:
             if off_from is None:
-                off_from = m.start()
+                off_from = start
         elif word == "on" and not value:
             if off_from is not None:
-                found.off.append((off_from, m.end()))
+                found.off.append((off_from, end))
                 off_from = None
         elif word == "ignore-next-line" and not value:
-            line_end = _LINE_END.search(text, m.end())
+            line_end = _LINE_END.search(text, end)
             if line_end is not None:
                 nxt = _LINE_END.search(text, line_end.end())
                 found.ignore.append((line_end.end(), nxt.start() if nxt else len(text)))
@@ -58,7 +71,7 @@ def directives(text: str) -> tuple[Directives, list[tuple[str, int, int]]]:
         elif word == "disable" and value:
             found.disable = found.disable + _names(value)
         else:
-            problems.append((f"unknown skeptic directive: {body!r}", m.start(), m.end()))
+            problems.append((f"unknown skeptic directive: {body!r}", start, end))
     if off_from is not None:
         found.off.append((off_from, len(text)))
     return found, problems

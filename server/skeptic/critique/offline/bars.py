@@ -21,11 +21,12 @@ def gains(draft: Draft) -> list[tuple[int, Fact, float]]:
     sentence that speaks of a gain ("improves", "reduces", "faster", ...); neither when it
     is a size ("a 128×128 array") or a share ("only 1% of the entries").
     """
-    found = []
-    for i in range(len(draft.sentences)):
-        if not draft.background[i] and draft.own[i]:
-            found.extend((i, fact, percent) for fact, percent in sentence_gains(draft, i))
-    return found
+    if "gains" not in draft.memo:
+        draft.memo["gains"] = [
+            (i, fact, percent) for i in range(len(draft.sentences))
+            if not draft.background[i] and draft.own[i]
+            for fact, percent in sentence_gains(draft, i)]
+    return draft.memo["gains"]
 
 
 def sentence_gains(draft: Draft, i: int) -> list[tuple[Fact, float]]:
@@ -56,13 +57,11 @@ def _largest(draft: Draft, kind: str) -> tuple[int, Fact] | None:
 
 def bars(draft: Draft, persona: Persona) -> Iterator[Finding]:
     """A finding for each gain under a bar, and for a scale (GPUs, batch) under a bar."""
-    claimed = None
     for bar in persona.bars:
         if bar.when and not draft.has(bar.when):
             continue
         if bar.metric in ("speedup", "improvement"):
-            claimed = gains(draft) if claimed is None else claimed
-            yield from _gain_bar(persona, bar, claimed)
+            yield from _gain_bar(persona, bar, gains(draft))
         else:
             largest = _largest(draft, "gpu-count" if bar.metric == "gpus" else "batch-size")
             if largest is not None and largest[1].value < bar.min:

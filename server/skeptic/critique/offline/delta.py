@@ -63,7 +63,7 @@ def evaluated_against(draft: Draft, catalog: Catalog) -> set[str]:
         names: set[str] = set()
         for i in range(len(draft.sentences)):
             if draft.own[i] and draft.claims(i) & {"comparison", "setup"}:
-                names.update(system.name for system in _names_in(draft, i, catalog))
+                names.update(system.name for system in names_in(draft, i, catalog))
         draft.memo["evaluated-against"] = names
     return draft.memo["evaluated-against"]
 
@@ -76,21 +76,31 @@ def _spelled(matched: str, system: System) -> bool:
                for spelling in (system.name, *system.aliases))
 
 
-def _names_in(draft: Draft, i: int, catalog: Catalog) -> list[System]:
+def names_in(draft: Draft, i: int, catalog: Catalog) -> list[System]:
     """Catalog systems the sentence names, as they are spelled."""
-    found = []
-    for tag, matched in draft.hits[i].items():
-        if tag.startswith(NAME_TAG):
-            system = catalog.find(tag[len(NAME_TAG):])
-            if system is not None and _spelled(matched, system):
-                found.append(system)
-    return list(dict.fromkeys(found))
+    key = ("names-in", i)
+    if key not in draft.memo:
+        found = []
+        for tag, matched in draft.hits[i].items():
+            if tag.startswith(NAME_TAG):
+                system = catalog.find(tag[len(NAME_TAG):])
+                if system is not None and _spelled(matched, system):
+                    found.append(system)
+        draft.memo[key] = list(dict.fromkeys(found))
+    return draft.memo[key]
 
 
 def _config_rules(draft: Draft, persona: Persona, catalog: Catalog, i: int) -> Iterator[Finding]:
+    """The persona's config-change rules; one that matched a parameter ("block size") only
+    on a sentence that presents the setting as what the work contributes or changes, not
+    on one that just states or sweeps it."""
+    rules = lexicon()["delta"]
+    presents = (bool(draft.claims(i) & _CLAIMED)
+                or draft.found(i, rules["change_markers"]) is not None)
     for change in persona.config_changes:
         match = draft.found(i, change.match)
-        if match is None:
+        if match is None or (not presents and any(
+                parameter in match.lower() for parameter in rules["parameters"])):
             continue
         systems = [s for s in (catalog.find(name) for name in change.systems) if s is not None]
         names = ", ".join(change.systems)
@@ -104,7 +114,7 @@ def _config_rules(draft: Draft, persona: Persona, catalog: Catalog, i: int) -> I
 def _parameter_change(draft: Draft, persona: Persona, catalog: Catalog, i: int
                       ) -> Iterator[Finding]:
     rules = lexicon()["delta"]
-    named = _names_in(draft, i, catalog)
+    named = names_in(draft, i, catalog)
     marker = draft.found(i, rules["change_markers"])
     parameter = draft.found(i, rules["parameters"])
     has_number = any(f.value is not None for f in draft.sentences[i].facts)
@@ -159,7 +169,7 @@ def closest(draft: Draft, persona: Persona, catalog: Catalog, i: int,
     vocabulary of all personas, the same on every call for one draft) count for less."""
     rules = lexicon()["delta"]
     scores, matched = _shared_terms(draft, catalog, i, persona_topics)
-    named = {s.name for s in _names_in(draft, i, catalog)}
+    named = {s.name for s in names_in(draft, i, catalog)}
     ranked = []
     for name, score in scores.items():
         system = catalog.find(name)
@@ -216,7 +226,7 @@ def delta_audit(draft: Draft, persona: Persona, catalog: Catalog,
 
 def _positions_itself(draft: Draft, i: int, catalog: Catalog) -> bool:
     """The sentence cites or names prior work and says how the draft differs from it."""
-    cites = "[cite]" in draft.sentences[i].text or bool(_names_in(draft, i, catalog))
+    cites = "[cite]" in draft.sentences[i].text or bool(names_in(draft, i, catalog))
     return cites and draft.found(i, lexicon()["delta"]["positioning"]) is not None
 
 

@@ -72,7 +72,7 @@ class OfflineEngine:
             if restated is not None:
                 found.append(restated)
         if personas:
-            found.extend(generic(draft, personas[0], self.system_names))
+            found.extend(generic(draft, personas[0], self.catalog, self.system_names))
         return found
 
     def critique(self, project: Project, personas: list[Persona]) -> list[Objection]:

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
+from skeptic.critique.catalog import Catalog
 from skeptic.critique.context import Draft, lexicon
 from skeptic.critique.offline.bars import gains
 from skeptic.critique.offline.corners import corner_cases
-from skeptic.critique.offline.delta import NAME_TAG
+from skeptic.critique.offline.delta import names_in
 from skeptic.critique.offline.findings import GENERIC_RULE, Finding, fill, number
 from skeptic.critique.offline.flags import red_flags
 from skeptic.personas.model import CornerCase, Persona, RedFlag
@@ -41,13 +42,13 @@ def generic_flags() -> tuple[GenericFlag, ...]:
     )
 
 
-def about_baselines(draft: Draft) -> set[int]:
+def about_baselines(draft: Draft, catalog: Catalog) -> set[int]:
     """Sentences about a baseline: they say so, or name a prior system or a baseline (and
     do not position the draft against prior work: "X [cite] does A; we do B")."""
     rules = lexicon()["delta"]
     words, positioning = rules["baseline_words"], rules["positioning"]
     return {i for i, hits in enumerate(draft.hits)
-            if (any(w in hits for w in words) or any(t.startswith(NAME_TAG) for t in hits)
+            if (any(w in hits for w in words) or names_in(draft, i, catalog)
                 or any(f.kind == "baseline" for f in draft.sentences[i].facts))
             and not any(w in hits for w in positioning)}
 
@@ -114,10 +115,11 @@ def generic_cases() -> tuple[CornerCase, ...]:
     return tuple(cases)
 
 
-def generic(draft: Draft, persona: Persona, system_names: set[str]) -> Iterator[Finding]:
+def generic(draft: Draft, persona: Persona, catalog: Catalog, system_names: set[str]
+            ) -> Iterator[Finding]:
     """Every generic rule, spoken by ``persona``."""
     gain_sentences = {i for i, _, _ in gains(draft)}
-    baseline_sentences = about_baselines(draft)
+    baseline_sentences = about_baselines(draft, catalog)
     for generic_flag in generic_flags():
         only = (gain_sentences if generic_flag.with_gain
                 else baseline_sentences if generic_flag.with_baseline else None)
