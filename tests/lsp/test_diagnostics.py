@@ -9,8 +9,11 @@ from pytest_lsp import LanguageClient
 
 from tests.lsp.conftest import (
     after_edit,
+    config,
     diagnostics,
+    initialize_params,
     open_document,
+    prepare,
     pulls,
     units,
     wait_for,
@@ -122,3 +125,21 @@ async def test_magic_comment_disables_a_kind(client: LanguageClient, workspace: 
     uri = open_document(client, path)
     found = await diagnostics(client, uri)
     assert found and not any(d.code == "mechanism" for d in found)
+
+
+async def test_the_server_keeps_its_built_personas_in_the_cache_folder(
+        workspace: Path, tmp_path: Path) -> None:
+    """A restarted server loads the built personas instead of rebuilding them (the
+    catalog and phrase index take ten times longer to build than to load)."""
+    cache = tmp_path / "cache"
+    client = await config().start()
+    prepare(client)
+    try:
+        await client.initialize_session(
+            initialize_params(workspace, "visual_studio_code", cacheDir=str(cache)))
+        assert await diagnostics(client, open_document(client, workspace / "main.tex"))
+        built = list((cache / "reviewers").glob("*.pickle"))
+    finally:
+        await client.shutdown_session()
+        await client.stop()
+    assert built, "no built personas in the cacheDir folder"

@@ -102,7 +102,8 @@ def finalize(project: Project, objections: Iterable[Objection], settings: Settin
             continue
         severity = settings.severity(objection.kind)
         if severity != "off":
-            kept.append(replace(objection, severity=severity))
+            kept.append(objection if objection.severity == severity
+                        else replace(objection, severity=severity))
     return kept
 
 

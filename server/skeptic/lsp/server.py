@@ -113,16 +113,19 @@ class SkepticServer(LanguageServer):
     # ------------------------------------------------------------------ reviewers
     def reviewers(self) -> asyncio.Future[Reviewers]:
         """Personas, catalog and engine, loaded once in the worker (again if the personas
-        folder setting changes). Shielded: cancelling a run that waits for them must not
-        cancel the load every later run shares."""
+        folder setting changes), from the built copy in the cache folder when it is
+        current. Shielded: cancelling a run that waits for them must not cancel the load
+        every later run shares."""
         folder = self.settings["personasDir"] or None
         stale = self._reviewers is None or self._reviewers.cancelled()
         if stale or folder != self._reviewers_dir:
             from skeptic.critique.pipeline import load_reviewers
+            from skeptic.settings import cache_root
 
             self._reviewers_dir = folder
             path = Path(folder).expanduser() if folder else None
-            self._reviewers = asyncio.ensure_future(self.in_worker(load_reviewers, path))
+            built = cache_root(self.settings["cacheDir"])
+            self._reviewers = asyncio.ensure_future(self.in_worker(load_reviewers, path, built))
             self._reviewers.add_done_callback(self._report_reviewers)
         return asyncio.shield(self._reviewers)
 
