@@ -28,14 +28,17 @@ from lsprotocol import types
 from pygls.workspace import PositionCodec
 
 from skeptic import phrases
+from skeptic.critique.model import Objection
+from skeptic.critique.pipeline import Reviewers, critique_offline
 from skeptic.latex import claims, files, macros, magic, mathtext, positions, roots, scan
 from skeptic.latex import sentences as splitter
-from skeptic.latex.files import ReadError, decode
+from skeptic.latex.files import MapReader, ReadError, decode
 from skeptic.latex.model import Project
-from skeptic.latex.project import load_from_disk
+from skeptic.latex.project import load_from_disk, load_project
 from skeptic.lsp import documents
 from skeptic.lsp.documents import Document, Positions
 from skeptic.lsp.state import Shown
+from skeptic.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -234,7 +237,7 @@ def encoded(text: str) -> bytes:
 @dataclass(frozen=True)
 class Violation:
     """A broken invariant: ``kind`` is out-of-range, lost-text, slice, split,
-    invalid-position or edit-mismatch."""
+    invalid-position or edit-mismatch (the campaign adds crash and hang)."""
 
     kind: str
     detail: str
@@ -363,7 +366,13 @@ def project_violations(project: Project) -> list[Violation]:
     return found
 
 
-def critique_violations(project: Project, objections: list) -> list[Violation]:
+def critique_all(project: Project, reviewers: Reviewers) -> list[Objection]:
+    """The offline critique with every persona pinned (relevance alone would pick few)."""
+    pinned = [persona.id for persona in reviewers.personas]
+    return critique_offline(project, reviewers, Settings(), pinned=pinned).objections
+
+
+def critique_violations(project: Project, objections: list[Objection]) -> list[Violation]:
     """Objections (and the places they cite) lie inside their files, on real sentences."""
     found: list[Violation] = []
     sizes = {name: len(source.text) for name, source in project.files.items()}
@@ -418,13 +427,18 @@ class Reference:
 
 def position_violations(text: str, offsets: list[int], encoding: str) -> list[Violation]:
     """Server positions are valid (a line of the text, a column inside it on a character
-    boundary), equal the specification's, and lead back to the offset."""
+    boundary), equal the specification's (and, in UTF-16, the CLI's), and lead back to the
+    offset."""
     server = Positions(text, PositionCodec(encoding))
     reference = Reference(text)
+    cli = positions.LineIndex(text)
     found: list[Violation] = []
     for offset in offsets:
         got = server.position(offset)
         want = reference.position(offset, encoding)
+        if encoding == "utf-16" and cli.position(offset) != (want.line, want.character):
+            found.append(Violation("invalid-position", f"CLI offset {offset} → "
+                                   f"{cli.position(offset)}, not {want.line}:{want.character}"))
         if not (0 <= got.line < len(reference.starts)
                 and 0 <= got.character <= reference.line_units(got.line, encoding)):
             found.append(Violation("invalid-position", f"{encoding} offset {offset} → "
@@ -455,12 +469,27 @@ def interesting_offsets(text: str, rng: Random, count: int = 40) -> list[int]:
 EDIT_TEXTS = ("", "x", "\n", "\r\n", "\r", "𝛾", "\udc80", "é\n", "\\begin{x}", "ab\r\ncd")
 
 
-def _change(reference: Reference, a: int, b: int, new: str,
-            encoding: str) -> types.TextDocumentContentChangePartial:
-    """The client's change replacing ``[a, b)`` by ``new`` (fresh: pygls mutates it)."""
-    return types.TextDocumentContentChangePartial(
-        range=types.Range(start=reference.position(a, encoding),
-                          end=reference.position(b, encoding)), text=new)
+def _client_point(reference: Reference, rng: Random, encoding: str) -> tuple[int, int, int]:
+    """(line, character, offset): a client position, at times past its line's end (which
+    the LSP clamps to the line's end) or past the last line (the end of the text)."""
+    offset = reference.offset_of(rng.choice(interesting_offsets(reference.text, rng, 4)))
+    position = reference.position(offset, encoding)
+    roll = rng.random()
+    if roll < 0.15:
+        line = position.line
+        past = reference.line_units(line, encoding) + rng.randrange(1, 4)
+        return line, past, reference.ends[line]
+    if roll < 0.2:
+        return len(reference.starts) + rng.randrange(3), rng.randrange(5), len(reference.text)
+    return position.line, position.character, offset
+
+
+def _change(start: tuple[int, int, int], end: tuple[int, int, int],
+            new: str) -> types.TextDocumentContentChangePartial:
+    """The client's change (a fresh one each time: pygls mutates positions)."""
+    return types.TextDocumentContentChangePartial(range=types.Range(
+        start=types.Position(line=start[0], character=start[1]),
+        end=types.Position(line=end[0], character=end[1])), text=new)
 
 
 def edit_violations(text: str, rng: Random, encoding: str, count: int = 5) -> list[Violation]:
@@ -474,22 +503,36 @@ def edit_violations(text: str, rng: Random, encoding: str, count: int = 5) -> li
     for _ in range(count):
         current = shown.text
         reference = Reference(current)
-        picks = interesting_offsets(current, rng, 4)
-        a, b = sorted(reference.offset_of(rng.choice(picks)) for _ in range(2))
+        start, end = sorted((_client_point(reference, rng, encoding) for _ in range(2)),
+                            key=lambda point: (point[2], point[:2]))
         new = rng.choice(EDIT_TEXTS)
-        want = current[:a] + new + current[b:]
-        document.apply_change(_change(reference, a, b, new, encoding))
+        want = current[:start[2]] + new + current[end[2]:]
+        document.apply_change(_change(start, end, new))
         server = Positions(current, codec)
-        edit = _change(reference, a, b, new, encoding)
-        start = server.offset(edit.range.start)
-        shown.edit(start, max(start, server.offset(edit.range.end)), new)
+        edit = _change(start, end, new)
+        a = server.offset(edit.range.start)
+        shown.edit(a, max(a, server.offset(edit.range.end)), new)
         for who, got in (("document", document.source), ("follow", shown.text)):
             if got != want:
                 found.append(Violation("edit-mismatch", f"{encoding} {who}: replacing "
-                                       f"[{a}, {b}) of {current[:60]!r} by {new!r} gave "
-                                       f"{got[:60]!r}"))
+                                       f"{start[:2]}-{end[:2]} of {current[:60]!r} by "
+                                       f"{new!r} gave {got[:60]!r}"))
         if found:
             break
+    return found
+
+
+def text_violations(text: str, rng: Random) -> list[Violation]:
+    """Scanner, splitter, claims, a one-file project and positions in every encoding."""
+    found = scan_violations(text) + prose_violations(text)
+    project = load_project("main.tex", MapReader({"main.tex": text}))
+    found += project_violations(project)
+    for sentence in project.sentences:
+        found += claim_violations(sentence.text)
+    offsets = interesting_offsets(text, rng)
+    offsets += [o for s in project.sentences[:50] for o in (s.start, s.end)]
+    for encoding in ENCODINGS:
+        found += position_violations(text, offsets, encoding)
     return found
 
 
@@ -606,7 +649,7 @@ def _counting_patterns() -> Iterator[None]:
             setattr(module, name, value)
 
 
-def _clear_caches() -> None:
+def clear_caches() -> None:
     claims.analyse.cache_clear()
     mathtext.math_text.cache_clear()
 
@@ -615,7 +658,7 @@ def work(run: Callable[[], object]) -> int:
     """Deterministic work of ``run()``: Python lines executed plus characters scanned by
     regular expressions of the core and by :class:`Text` methods. Caches are cleared
     first, so repeated calls measure the same."""
-    _clear_caches()
+    clear_caches()
     ticks = [0]
 
     def local(frame, event, arg):
@@ -640,6 +683,7 @@ def work(run: Callable[[], object]) -> int:
 def growth(make: Callable[[int], Callable[[], object]], n: int, factor: int = 8) -> float:
     """How much more work ``make(factor * n)`` does than ``make(n)``, beyond ``make(0)``:
     about ``factor`` when linear, ``factor ** 2`` when quadratic."""
+    make(n)()  # warm up: tables, lexicons and compiled patterns load once
     base = work(make(0))
     small = work(make(n)) - base
     large = work(make(factor * n)) - base
@@ -665,3 +709,83 @@ def bounded(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+# ---------------------------------------------------------------------- worst cases
+def _load(text: str) -> Callable[[], object]:
+    source = Text(text)
+    return lambda: load_project("main.tex", MapReader({"main.tex": source}))
+
+
+def _repeat(unit: str, prefix: str = "", suffix: str = "") -> Callable[[int], Callable]:
+    return lambda n: _load(prefix + unit * n + suffix)
+
+
+def _distinct_verbs(n: int) -> Callable[[], object]:
+    return _load("".join(f"\\verb{chr(0x4E00 + i)}" for i in range(n)))
+
+
+def _positions(unit: str, encoding: str) -> Callable[[int], Callable]:
+    """Every offset of a one-line text of ``n`` units to a client position."""
+
+    def make(n: int) -> Callable[[], object]:
+        text = Text(unit * n)
+
+        def run() -> None:
+            positions = Positions(text, PositionCodec(encoding))
+            for offset in range(0, len(text), len(unit)):
+                positions.position(offset)
+
+        return run
+
+    return make
+
+
+# Crafted inputs of ``n`` repeated units where a careless scanner, splitter, fact pattern
+# or position conversion does quadratic (or worse) work.
+WORST_CASES: dict[str, Callable[[int], Callable[[], object]]] = {
+    "a.": _repeat("a."),
+    "Ab. ": _repeat("Ab. "),
+    "run without spaces": _repeat("xyz"),
+    "{": _repeat("{"),
+    "}": _repeat("}"),
+    "{x}": _repeat("\\emph{", suffix="x"),
+    "\\(": _repeat("\\("),
+    "\\[": _repeat("\\["),
+    "$": _repeat("$"),
+    "a $b": _repeat("a $b"),
+    "%": _repeat("%"),
+    "\\begin{x}": _repeat("\\begin{x}"),
+    "\\begin{itemize}": _repeat("\\begin{itemize}\\item "),
+    "\\end{x}": _repeat("\\end{x}"),
+    "\\begin{equation}": _repeat("\\begin{equation}"),
+    "\\verb{, unterminated": _repeat("\\verb{"),
+    "\\verb, distinct delimiters": _distinct_verbs,
+    "[": _repeat("["),
+    "\\item[": _repeat("\\item["),
+    "\\\\[": _repeat("\\\\["),
+    "\\caption[": _repeat("\\caption["),
+    "\\title[": _repeat("\\title[", suffix="\\begin{document}x"),
+    "\\usepackage[": _repeat("\\usepackage["),
+    "\\'{": _repeat("\\'{"),
+    "\\section{": _repeat("\\section{"),
+    "\\footnote{": _repeat("\\footnote{"),
+    "\\newcommand{": _repeat("\\newcommand{\\a}{"),
+    "\\def": _repeat("\\def\\a{"),
+    "\\sys{} expansions": _repeat("\\sys{} ", prefix="\\newcommand{\\sys}{TierKV}"),
+    "\\input{": _repeat("\\input{"),
+    "\\iffalse": _repeat("\\iffalse"),
+    "% skeptic:": _repeat("% skeptic: x\n"),
+    "blank lines": _repeat("\n"),
+    "CR": _repeat("\r"),
+    "\\": _repeat("\\"),
+    "e.g.": _repeat("e.g. "),
+    "stops": _repeat(".", suffix=" Ab"),
+    "1 2 3 ... ab": _repeat("1 ", suffix="ab"),
+    "digits, word": _repeat("1", suffix=" ab"),
+    "[math] ... ab": _repeat("[math] ", suffix="ab"),
+    "N nodes ... GPU": _repeat("2 nodes ", suffix="GPU"),
+    "batch 1, 2, ...": _repeat("1, ", prefix="batch "),
+    "positions, utf-16 line": _positions("Ab𝛾. ", "utf-16"),
+    "positions, utf-8 line": _positions("好的。 ", "utf-8"),
+}

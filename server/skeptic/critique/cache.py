@@ -43,7 +43,7 @@ def cache_directory(setting: str = "") -> Path:
 
 def cache_key(*parts: str) -> str:
     """A key for everything an answer depends on (the parts are joined unambiguously)."""
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -65,4 +65,4 @@ class Objection:
 def fingerprint(persona: str, kind: str, sentence_text: str) -> str:
     """Stable across edits elsewhere: persona + kind + the sentence's normalised text."""
     key = f"{persona}\0{kind}\0{normalize(sentence_text).lower()}"
-    return hashlib.sha256(key.encode()).hexdigest()[:20]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]

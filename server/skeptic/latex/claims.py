@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -27,6 +27,7 @@ _UNITS = {
     "tokens/s": "tok/s", "tokens per second": "tok/s", "bit": "bit", "bits": "bit",
 }
 _DIGIT = re.compile(r"\d")
+_NEWLINE = re.compile("\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class _Lexicon:
     units: frozenset[str]
     gpu_count: re.Pattern[str]
     nodes: re.Pattern[str]
+    each: re.Pattern[str]
     hardware: re.Pattern[str]
     batch_size: re.Pattern[str]
     baseline: re.Pattern[str]
@@ -71,6 +73,7 @@ def _lexicon() -> _Lexicon:
         units=frozenset(facts["units"]),
         gpu_count=re.compile(facts["gpu_count"], re.IGNORECASE),
         nodes=re.compile(facts["nodes"], re.IGNORECASE),
+        each=re.compile(facts["each"], re.IGNORECASE),
         hardware=re.compile(facts["hardware"]),
         batch_size=re.compile(facts["batch_size"], re.IGNORECASE),
         baseline=re.compile(facts["baseline"]),
@@ -104,6 +107,20 @@ def _numbers(text: str, lex: _Lexicon, taken: list[tuple[int, int]]) -> list[Fou
     return found
 
 
+def _machines(text: str, lex: _Lexicon) -> re.Match[str] | None:
+    """The first "N nodes" with "each" or "per node" later on its line (one pass: a
+    look-ahead from every candidate would take quadratic time)."""
+    eaches = [m.start() for m in lex.each.finditer(text)]
+    if not eaches:
+        return None
+    breaks = [*(m.start() for m in _NEWLINE.finditer(text)), len(text)]
+    for m in lex.nodes.finditer(text):
+        each = bisect_left(eaches, m.end())
+        if each < len(eaches) and eaches[each] < breaks[bisect_left(breaks, m.end())]:
+            return m
+    return None
+
+
 def facts(text: str, triggers: frozenset[str]) -> list[Found]:
     """Every fact in a sentence, in text order (``triggers``: fact kinds worth trying)."""
     lex = _lexicon()
@@ -111,7 +128,7 @@ def facts(text: str, triggers: frozenset[str]) -> list[Found]:
     lowered = text.lower()
     taken: list[tuple[int, int]] = []
     if "gpu" in lowered:
-        machines = lex.nodes.search(text)
+        machines = _machines(text, lex)
         for m in lex.gpu_count.finditer(text):
             taken.append(m.span())
             value = _number(m.group("value"))

@@ -19,8 +19,9 @@ _INCLUDE = re.compile(
     r"\\(?:input|include|subfile|(?:sub)?(?:import|inputfrom|includefrom))\*?\s*"
     r"\{([^{}]*)\}(?:\s*\{([^{}]*)\})?|\\input[ \t]+([^\s{}%\\]+)"
 )
-_USEPACKAGE = re.compile(r"\\usepackage\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\}")
-_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
+# Options stop at the next [ too: many unclosed "\usepackage[" stay linear.
+_USEPACKAGE = re.compile(r"\\usepackage\s*(?:\[[^\[\]]*\])?\s*\{([^{}]*)\}")
+_COMMENT = re.compile(r"(?<!\\)%[^\r\n]*")
 
 
 class ReadError(Exception):

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 
 from skeptic.latex.model import Directives
 
-_TEX_ROOT = re.compile(r"(?im)^[ \t]*%+[ \t]*!\s*tex\s+root\s*=\s*(.+?)\s*$")
+_TEX_ROOT = re.compile(
+    r"(?i)(?<![^\r\n])[ \t]*%+[ \t]*!\s*tex\s+root\s*=\s*([^\r\n]+?)[ \t]*(?=[\r\n]|\Z)")
 _KEYWORD = re.compile(r"%[ \t]*(?i:skeptic)\s*:[ \t]*([^\n\r]*)")
 _LINE_END = re.compile(r"\r\n?|\n")
 

@@ -100,7 +100,8 @@ def _macros(loader: _Loader, order: list[str]) -> Macros:
 
 def sentence_id(file: str, text: str, seen: dict[str, int]) -> str:
     """A stable id: a hash of the file and the sentence text (numbered if repeated)."""
-    digest = hashlib.blake2b(f"{file}\0{text}".encode(), digest_size=6).hexdigest()
+    digest = hashlib.blake2b(f"{file}\0{text}".encode("utf-8", "surrogatepass"),
+                             digest_size=6).hexdigest()
     count = seen.get(digest, 0)
     seen[digest] = count + 1
     return f"s{digest}" if count == 0 else f"s{digest}-{count}"

@@ -9,7 +9,7 @@ from pathlib import Path
 from skeptic.latex.files import quick_includes
 from skeptic.latex.magic import tex_root
 
-_DOCUMENTCLASS = re.compile(r"(?m)^[^%\n]*\\documentclass")
+_DOCUMENTCLASS = re.compile(r"(?<![^\r\n])[^%\r\n]*\\documentclass")
 _PREFERRED = ("main.tex", "paper.tex", "thesis.tex", "report.tex", "proposal.tex")
 _HEAD = 65536
 

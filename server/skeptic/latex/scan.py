@@ -25,22 +25,29 @@ from skeptic.latex.tables import Tables, tables
 TOKEN = re.compile(
     r"\\(?:[A-Za-z@]+\*?|[^A-Za-z@]|\Z)"  # control word (with star) or control symbol
     r"|%"  # comment
-    r"|(?:\r\n?|\n)(?:[ \t]*(?:\r\n?|\n))+"  # blank line(s): paragraph break
+    r"|(?>\r\n?|\n)(?:[ \t]*(?>\r\n?|\n))+"  # blank line(s): paragraph break
     r"|\$\$?|[{}~]|``|''|`|---?"
 )
 _BRACE = re.compile(r"[{}%\\]")
 _BRACKET = re.compile(r"[\[\]{}%\\]")
-_PARAGRAPH = re.compile(r"(?:\r\n?|\n)[ \t]*(?:\r\n?|\n)")
+# Atomic line breaks: CR LF is one break, never CR then LF (that would be a blank line).
+_PARAGRAPH = re.compile(r"(?>\r\n?|\n)[ \t]*(?>\r\n?|\n)")
 _SPACE = re.compile(r"[ \t]*(?:(?:\r\n?|\n)[ \t]*)?")
 _NAME_ARG = re.compile(r"\s*\{([^{}\\%]*)\}")
 _BARE_INPUT = re.compile(r"[ \t]*([^\s{}%\\]+)")
-_BEGIN_DOCUMENT = re.compile(r"(?m)^[^%\n]*?(\\begin\s*\{document\})")
-_TITLE = re.compile(r"\\title\s*(?:\[[^\]]*\])?\s*\{")
+_LINE_END = re.compile(r"\r\n?|\n")
+# Line starts are after any line break (CR alone too, as in TeX and the LSP).
+_BEGIN_DOCUMENT = re.compile(r"(?<![^\r\n])[^%\r\n]*?(\\begin\s*\{document\})")
+# An optional argument stops at the next [ too: many unclosed "\title[" stay linear.
+_TITLE = re.compile(r"\\title\s*(?:\[[^\[\]]*\])?\s*\{")
 _FI = re.compile(r"\\fi(?![A-Za-z@])")
 _VERB = re.compile(r"\\(?:verb|lstinline|mintinline)\*?")
 # An accent over a brace group longer than this leaves the group as it is (it is no letter,
 # and reading it again for each nested accent would take quadratic time and deep recursion).
 _MAX_ACCENT_GROUP = 32
+# How far to look for the delimiter closing a \verb (LaTeX ends it with its line anyway):
+# each unterminated \verb with a new delimiter would otherwise scan to the paragraph's end.
+_MAX_VERB = 1000
 # Categories a user macro of the same name may not override.
 _STRUCTURAL = frozenset({"heading", "include", "define", "footnote", "caption", "break", "title"})
 
@@ -173,11 +180,11 @@ class _Scanner:
     problems: list[ScanProblem] = field(default_factory=list)
     title: str = ""
     par_cache: tuple[int, int] = (-1, -1)
-    # Memos that keep repeated searches linear: group ends by (position, stop), where a
-    # search for a string stopping at ``stop`` is known to fail, open environments by name.
+    # Memos that keep repeated searches linear: group ends by (position, stop), the stretch
+    # where a string is known to be absent, open environments by name.
     brace_ends: dict[tuple[int, int], int | None] = field(default_factory=dict)
     bracket_ends: dict[tuple[int, int], int | None] = field(default_factory=dict)
-    misses: dict[tuple[str, int], int] = field(default_factory=dict)
+    misses: dict[str, tuple[int, int]] = field(default_factory=dict)
     open_envs: Counter[str] = field(default_factory=Counter)
 
     # ----------------------------------------------------------------- output
@@ -221,14 +228,20 @@ class _Scanner:
         return end
 
     def find(self, sub: str, start: int, stop: int) -> int:
-        """``text.find(sub, start, stop)``, remembering failures: a search that failed once
-        is not repeated from a later start (repeated unterminated ``\\(`` stay linear)."""
-        miss = self.misses.get((sub, stop))
-        if miss is not None and miss <= start:
-            return -1
-        found = self.text.find(sub, start, stop)
+        """``text.find(sub, start, stop)``, remembering the stretch where ``sub`` is known to
+        be absent: a search starting inside it looks only beyond it (repeated unterminated
+        ``\\(`` or ``\\verb`` stay linear)."""
+        a, b = self.misses.get(sub, (0, -1))
+        beyond = b - len(sub) + 1  # where an occurrence not inside [a, b) can start
+        if a <= start <= beyond:
+            if stop <= b:
+                return -1
+            found = self.text.find(sub, beyond, stop)
+        else:
+            a, b = start, stop
+            found = self.text.find(sub, start, stop)
         if found < 0:
-            self.misses[sub, stop] = start
+            self.misses[sub] = (a, max(b, stop))
         return found
 
     def match_brace(self, pos: int, limit: int | None = None) -> int | None:
@@ -254,10 +267,10 @@ class _Scanner:
             if c == "\\":
                 i = j + 2
             elif c == "%":
-                nl = text.find("\n", j)
-                if nl < 0 or nl >= stop:
+                nl = _LINE_END.search(text, j, stop)
+                if nl is None:
                     break
-                i = nl + 1
+                i = nl.end()
             elif c == "{":
                 opened.append(j)
                 i = j + 1
@@ -291,10 +304,10 @@ class _Scanner:
             if c == "\\":
                 i = j + 2
             elif c == "%":
-                nl = text.find("\n", j)
-                if nl < 0 or nl >= stop:
+                nl = _LINE_END.search(text, j, stop)
+                if nl is None:
                     break
-                i = nl + 1
+                i = nl.end()
             else:
                 if c == "{":
                     depth += 1
@@ -412,9 +425,10 @@ class _Scanner:
 
     def comment(self, at: int) -> int:
         text = self.text
-        eol = text.find("\n", at)
-        if eol < 0:
+        line_end = _LINE_END.search(text, at)
+        if line_end is None:
             return len(text)
+        eol = line_end.start()
         after = _SPACE.match(text, eol).end()
         nxt = text[after:after + 1]
         if nxt in ("\n", "\r") or after == eol:
@@ -586,7 +600,7 @@ class _Scanner:
         if pos >= len(text):
             return pos
         delimiter = "}" if text[pos] == "{" else text[pos]
-        close = self.find(delimiter, pos + 1, self.paragraph_end(pos))
+        close = self.find(delimiter, pos + 1, min(self.paragraph_end(pos), pos + _MAX_VERB))
         if close < 0:
             self.problem("unterminated-verb", "\\verb is never closed", at, stop)
             return pos + 1

@@ -21,11 +21,13 @@ from importlib import resources
 # stop of a long run would cost quadratic time).
 _BOUNDARY = re.compile(
     r"(?<![.!?…])[.!?…]+[\"'”’)\]]*(?=[ \t\r\n][ \t\r\n\xa0]*(?:[^\s]*[A-Z0-9]|[\[(\"“‘'`$\\]))"
-    r"|[。！？]+[」』”’）)]*|\n\n"
+    r"|[。！？]+[」』”’）)]*|(?>\r\n?|\n){2}"
 )
 _WORD_WINDOW = 64
 _HAS_WORD = re.compile(r"[^\W\d_]{2}")
-_PLACEHOLDER_ONLY = re.compile(r"^(?:\s|\[(?:math|cite|ref|url|code)\]|[\W\d_])*$")
+# White space is in [\W]: listing \s apart would let a run of spaces match in exponentially
+# many ways before a word fails the match ("1 2 3 … 40 ab").
+_PLACEHOLDER_ONLY = re.compile(r"^(?:\[(?:math|cite|ref|url|code)\]|[\W\d_])*$")
 
 
 @cache
@@ -42,8 +44,7 @@ def _word_before(plain: str, dot: int) -> str:
     last ``_WORD_WINDOW`` characters (abbreviations are short; looking further back for
     each stop would take quadratic time in a block without spaces)."""
     window = max(0, dot - _WORD_WINDOW)
-    start = max(window, plain.rfind(" ", window, dot) + 1, plain.rfind("\n", window, dot) + 1,
-                plain.rfind("\xa0", window, dot) + 1)
+    start = max(window, *(plain.rfind(space, window, dot) + 1 for space in " \n\r\xa0"))
     return plain[start:dot].lstrip("([{\"'“‘").lower().rstrip(".")
 
 
