@@ -387,12 +387,17 @@ class SkepticServer(LanguageServer):
         shown = self.shown.get(uri)
         return Positions(shown.text, self.workspace.position_codec) if shown else None
 
-    def locate(self, root: str) -> Callable[[str, int, int], types.Location]:
+    def locate(self, root: str, known: dict[str, Positions | None]
+               ) -> Callable[[str, int, int], types.Location]:
+        """Locations in the files of project ``root``; each file's position table is built
+        once and kept in ``known`` (a table costs a pass over its file)."""
         state = self.states.get(root)
 
         def location(file: str, start: int, end: int) -> types.Location:
             uri = state.space.uri(file) if state else file
-            positions = self.positions(uri)
+            if uri not in known:
+                known[uri] = self.positions(uri)
+            positions = known[uri]
             rng = positions.range(start, end) if positions else types.Range(
                 start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
             return types.Location(uri=uri, range=rng)
@@ -404,7 +409,7 @@ class SkepticServer(LanguageServer):
         positions = self.positions(uri)
         if shown is None or positions is None:
             return []
-        locate = self.locate(shown.root)
+        locate = self.locate(shown.root, {uri: positions})
         return ([objection_diagnostic(o, positions, locate) for o in shown.objections]
                 + [problem_diagnostic(p, positions) for p in shown.problems])
 
