@@ -30,7 +30,15 @@ def gains(draft: Draft) -> list[tuple[int, Fact, float]]:
 
 
 def sentence_gains(draft: Draft, i: int) -> list[tuple[Fact, float]]:
-    """(fact, improvement in %) for each gain sentence ``i`` states (see :func:`gains`)."""
+    """(fact, improvement in %) for each gain sentence ``i`` states (see :func:`gains`);
+    kept on the draft (the Delta audit asks too)."""
+    key = ("sentence-gains", i)
+    if key not in draft.memo:
+        draft.memo[key] = _sentence_gains(draft, i)
+    return draft.memo[key]
+
+
+def _sentence_gains(draft: Draft, i: int) -> list[tuple[Fact, float]]:
     if "result" not in draft.claims(i):
         return []
     sentence = draft.sentences[i]
