@@ -54,31 +54,31 @@ def check_text(text: str, rng: Random) -> None:
 
 
 # ---------------------------------------------------------------------- seeds as they are
+def seed_violations(seed: fuzzing.Seed, reviewers, encodings: tuple[str, ...]
+                    ) -> list[fuzzing.Violation]:
+    """Every invariant broken by a seed project as it is: model, critique, scan of each
+    file, and the positions of its sentence ends in ``encodings``."""
+    project = load_project(seed.root, MapReader(seed.texts))
+    found = fuzzing.project_violations(project)
+    found += fuzzing.critique_violations(project, fuzzing.critique_all(project, reviewers))
+    for name, text in seed.texts.items():
+        found += fuzzing.scan_violations(text)
+        ends = [o for s in project.sentences if s.file == name for o in (s.start, s.end)]
+        for encoding in encodings:
+            found += fuzzing.position_violations(text, ends, encoding)
+    return found
+
+
 def test_examples_hold_every_invariant(reviewers) -> None:
     for seed in fuzzing.example_seeds():
-        project = load_project(seed.root, MapReader(seed.texts))
-        found = fuzzing.project_violations(project)
-        found += fuzzing.critique_violations(project, fuzzing.critique_all(project, reviewers))
-        for name, text in seed.texts.items():
-            found += fuzzing.scan_violations(text)
-            ends = [o for s in project.sentences if s.file == name for o in (s.start, s.end)]
-            for encoding in fuzzing.ENCODINGS:
-                found += fuzzing.position_violations(text, ends, encoding)
-        assert_none(found)
+        assert_none(seed_violations(seed, reviewers, fuzzing.ENCODINGS))
 
 
 @pytest.mark.corpus
 @needs_corpus
 def test_corpus_documents_hold_every_invariant(reviewers) -> None:
     for seed in fuzzing.corpus_seeds():
-        project = load_project(seed.root, MapReader(seed.texts))
-        found = fuzzing.project_violations(project)
-        found += fuzzing.critique_violations(project, fuzzing.critique_all(project, reviewers))
-        for name, text in seed.texts.items():
-            found += fuzzing.scan_violations(text)
-            ends = [o for s in project.sentences if s.file == name for o in (s.start, s.end)]
-            found += fuzzing.position_violations(text, ends, "utf-16")
-        assert_none(found)
+        assert_none(seed_violations(seed, reviewers, ("utf-16",)))
 
 
 # ---------------------------------------------------------------------- mutated seeds
