@@ -233,9 +233,10 @@ class PhraseIndex:
             if gated:
                 if keys is None:
                     keys = self._keys(tokens)
-                active = gated.keys() & keys
+                # In the gates' order, not a set's: hit order must not vary with the hash seed.
+                active = [key for key in gated if key in keys]
                 if len(active) == 1 and not entries:
-                    entries = gated[active.pop()]
+                    entries = gated[active[0]]
                 elif active:
                     entries = (*entries, *dict.fromkeys(e for key in active for e in gated[key]))
             for before, after, tag, _ in entries:

@@ -19,9 +19,12 @@ from importlib import resources
 # sentence: an upper-case letter or digit anywhere in it ("vLLM"), or an opening bracket,
 # quote or placeholder. A run of stops is tried from its first stop only (trying each
 # stop of a long run would cost quadratic time).
+# The leading look-ahead lets the engine skip to candidate characters at C speed (without
+# it every position pays for the look-behind): 4x faster on prose.
 _BOUNDARY = re.compile(
-    r"(?<![.!?…])[.!?…]+[\"'”’)\]]*(?=[ \t\r\n][ \t\r\n\xa0]*(?:[^\s]*[A-Z0-9]|[\[(\"“‘'`$\\]))"
-    r"|[。！？]+[」』”’）)]*|(?>\r\n?|\n){2}"
+    r"(?=[.!?…。！？\r\n])"
+    r"(?:(?<![.!?…])[.!?…]+[\"'”’)\]]*(?=[ \t\r\n][ \t\r\n\xa0]*(?:[^\s]*[A-Z0-9]|[\[(\"“‘'`$\\]))"
+    r"|[。！？]+[」』”’）)]*|(?>\r\n?|\n){2})"
 )
 _WORD_WINDOW = 64
 _HAS_WORD = re.compile(r"[^\W\d_]{2}")
@@ -39,23 +42,34 @@ def abbreviations() -> frozenset[str]:
     return frozenset(word.lower().rstrip(".") for word in raw["abbreviations"]["words"])
 
 
+@cache
+def _final_letters() -> frozenset[str]:
+    """The characters abbreviations end with, in either case: a stop after any other
+    character cannot close an abbreviation."""
+    return frozenset(c for word in abbreviations() if word for c in (word[-1], word[-1].upper()))
+
+
 def _word_before(plain: str, dot: int) -> str:
     """The lower-cased word (dots kept, last dot dropped) that ends at ``dot``: at most its
     last ``_WORD_WINDOW`` characters (abbreviations are short; looking further back for
     each stop would take quadratic time in a block without spaces)."""
     window = max(0, dot - _WORD_WINDOW)
-    start = max(window, *(plain.rfind(space, window, dot) + 1 for space in " \n\r\xa0"))
-    return plain[start:dot].lstrip("([{\"'“‘").lower().rstrip(".")
+    start = max(plain.rfind(" ", window, dot), plain.rfind("\n", window, dot),
+                plain.rfind("\r", window, dot), plain.rfind("\xa0", window, dot), window - 1)
+    return plain[start + 1:dot].lstrip("([{\"'“‘").lower().rstrip(".")
 
 
 def split(plain: str) -> list[tuple[int, int]]:
     """Sentence spans ``(start, end)`` in ``plain``, white space trimmed."""
     spans: list[tuple[int, int]] = []
     abbrev = abbreviations()
+    finals = _final_letters()
     start = 0
     for m in _BOUNDARY.finditer(plain):
         end = m.end()
-        if m.group()[0] == "." and _word_before(plain, m.start()) in abbrev:
+        dot = m.start()
+        if (plain[dot] == "." and plain[dot - 1:dot] in finals
+                and _word_before(plain, dot) in abbrev):
             continue
         _append(plain, start, end, spans)
         start = end
