@@ -14,6 +14,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from operator import attrgetter
+from typing import NamedTuple
 
 from skeptic.latex.model import CLAIM_KINDS
 from skeptic.phrases import Hit, PhraseIndex, words
@@ -27,11 +29,11 @@ _UNITS = {
     "tokens/s": "tok/s", "tokens per second": "tok/s", "bit": "bit", "bits": "bit",
 }
 _DIGIT = re.compile(r"\d")
+_START_END = attrgetter("start", "end")
 _NEWLINE = re.compile("\n")
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
+class Found(NamedTuple):
     """A claim cue or a fact, with offsets into the sentence text."""
 
     kind: str
@@ -54,6 +56,7 @@ class _Lexicon:
     batch_size: re.Pattern[str]
     baseline: re.Pattern[str]
     model: re.Pattern[str]
+    triggers: dict[str, str]  # cue tag -> the fact kind it makes worth looking for
 
 
 @cache
@@ -64,8 +67,9 @@ def _lexicon() -> _Lexicon:
     cues = PhraseIndex()
     for kind in CLAIM_KINDS:
         cues.add_all(raw["cues"][kind], kind)
-    for kind, names in raw["triggers"].items():
-        cues.add_all(names, f"trigger:{kind}")
+    triggers = {f"trigger:{kind}": kind for kind in raw["triggers"]}
+    for tag, kind in triggers.items():
+        cues.add_all(raw["triggers"][kind], tag)
     facts = raw["facts"]
     return _Lexicon(
         cues=cues,
@@ -78,6 +82,7 @@ def _lexicon() -> _Lexicon:
         batch_size=re.compile(facts["batch_size"], re.IGNORECASE),
         baseline=re.compile(facts["baseline"]),
         model=re.compile(facts["model"]),
+        triggers=triggers,
     )
 
 
@@ -149,7 +154,7 @@ def facts(text: str, triggers: frozenset[str]) -> list[Found]:
         if kind in triggers:
             found.extend(Found(kind, m.group(), m.start(), m.end())
                          for m in pattern.finditer(text))
-    found.sort(key=lambda f: (f.start, f.end))
+    found.sort(key=_START_END)
     return found
 
 
@@ -176,7 +181,8 @@ def claims(text: str, hits: list[Hit], sentence_facts: list[Found]) -> list[Foun
 @lru_cache(maxsize=65536)
 def analyse(text: str) -> tuple[tuple[Found, ...], tuple[Found, ...]]:
     """(claims, facts) of a sentence's plain text."""
-    hits = _lexicon().cues.find(text, words(text))
-    triggers = frozenset(str(h.tag)[8:] for h in hits if str(h.tag).startswith("trigger:"))
+    lex = _lexicon()
+    hits = lex.cues.find(text, words(text))
+    triggers = frozenset(kind for hit in hits if (kind := lex.triggers.get(hit.tag)))
     found_facts = facts(text, triggers)
     return tuple(claims(text, hits, found_facts)), tuple(found_facts)

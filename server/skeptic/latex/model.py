@@ -8,6 +8,7 @@ end exclusive. Files are named by their POSIX path relative to the root file's f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 CLAIM_KINDS = ("contribution", "novelty", "result", "comparison", "mechanism", "setup")
 SECTION_LEVELS = (
@@ -22,8 +23,7 @@ SECTION_LEVELS = (
 ABSTRACT = "abstract"
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
+class Fact(NamedTuple):
     """A fact extracted from a sentence: a number with its unit, a GPU, a named system.
 
     ``kind`` is one of ``number``, ``gpu-count``, ``hardware``, ``batch-size``,
@@ -39,8 +39,7 @@ class Fact:
     unit: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(NamedTuple):
     """A sentence's claim: its kind and the span of the words that carry it."""
 
     kind: str

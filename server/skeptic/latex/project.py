@@ -116,28 +116,18 @@ def block_sentences(block: Block, file: str, section: int | None,
     """The sentences of one block, with their claims and facts mapped to the source."""
     plain = block.plain
     source_start, source_end = block.source_start, block.source_end
+    analyse, kind = claim_lexicon.analyse, block.kind
     for start, end in splitter.split(plain):
         raw = plain[start:end]
         text = splitter.normalize(raw)
-        found_claims, found_facts = claim_lexicon.analyse(raw)
+        found_claims, found_facts = analyse(raw)
         yield Sentence(
-            id=sentence_id(file, text, seen),
-            file=file,
-            start=source_start(start),
-            end=source_end(end),
-            text=text,
-            section=section,
-            block=block.kind,
-            claims=tuple(
-                Claim(c.kind, _clean(c.text), source_start(start + c.start),
-                      source_end(start + c.end))
-                for c in found_claims
-            ),
-            facts=tuple(
-                Fact(f.kind, _clean(f.text), source_start(start + f.start),
-                     source_end(start + f.end), f.value, f.unit)
-                for f in found_facts
-            ),
+            sentence_id(file, text, seen), file, source_start(start), source_end(end), text,
+            section, kind,
+            tuple([Claim(c.kind, _clean(c.text), source_start(start + c.start),
+                         source_end(start + c.end)) for c in found_claims]),
+            tuple([Fact(f.kind, _clean(f.text), source_start(start + f.start),
+                        source_end(start + f.end), f.value, f.unit) for f in found_facts]),
         )
 
 

@@ -17,16 +17,20 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from heapq import heappop, heappush
+from itertools import accumulate
 
 from skeptic.latex.macros import Macros
 from skeptic.latex.mathtext import math_text
 from skeptic.latex.tables import Tables, tables
 
+# The leading look-ahead on the characters a token can start with lets the regex engine skip
+# prose at C speed (a third faster than trying each alternative at every position).
 TOKEN = re.compile(
+    r"(?=[\\%\r\n$}{~`'-])(?:"
     r"\\(?:[A-Za-z@]+\*?|[^A-Za-z@]|\Z)"  # control word (with star) or control symbol
     r"|%"  # comment
     r"|(?>\r\n?|\n)(?:[ \t]*(?>\r\n?|\n))+"  # blank line(s): paragraph break
-    r"|\$\$?|[{}~]|``|''|`|---?"
+    r"|\$\$?|[{}~]|``|''|`|---?)"
 )
 _BRACE = re.compile(r"[{}%\\]")
 _BRACKET = re.compile(r"[\[\]{}%\\]")
@@ -123,35 +127,28 @@ class FileScan:
 
 
 class _Builder:
-    """Accumulates the pieces of one block."""
+    """Accumulates the pieces of one block: their text and (source start, end, exact)."""
 
-    __slots__ = ("exact", "kind", "length", "parts", "plain_starts", "source_ends",
-                 "source_starts")
+    __slots__ = ("kind", "parts", "spans")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.parts: list[str] = []
-        self.plain_starts: list[int] = []
-        self.source_starts: list[int] = []
-        self.source_ends: list[int] = []
-        self.exact: list[bool] = []
-        self.length = 0
+        self.spans: list[tuple[int, int, bool]] = []
 
     def add(self, piece: str, start: int, end: int, exact: bool) -> None:
         self.parts.append(piece)
-        self.plain_starts.append(self.length)
-        self.source_starts.append(start)
-        self.source_ends.append(end)
-        self.exact.append(exact)
-        self.length += len(piece)
+        self.spans.append((start, end, exact))
 
     def build(self) -> Block | None:
         """The block so far (None when it holds no prose); the builder starts afresh."""
         plain = "".join(self.parts)
         block = None
         if plain.strip():
-            block = Block(self.kind, plain, self.plain_starts, self.source_starts,
-                          self.source_ends, self.exact)
+            offsets = list(accumulate(map(len, self.parts), initial=0))
+            offsets.pop()
+            starts, ends, exact = zip(*self.spans, strict=True)
+            block = Block(self.kind, plain, offsets, list(starts), list(ends), list(exact))
         self.__init__(self.kind)
         return block
 
@@ -209,8 +206,8 @@ class _Scanner:
         sink = self.sink
         if sink is None or sink is self.main:
             self.finish(self.main)
-        elif sink.length:
-            last = sink.source_ends[-1]
+        elif sink.parts:
+            last = sink.spans[-1][1]
             sink.add("\n\n", last, last, False)
 
     def problem(self, code: str, message: str, start: int, end: int) -> None:
