@@ -27,6 +27,7 @@ _WORD = re.compile(r"[\w×%µ]+(?:['.][\w]+|,(?=\d{3})\w+)*")
 _SEPARATORS = re.compile(r"[\s\-/–—]+")
 _MIN_STEM = 4
 _GAP = 3
+_MEMO_LIMIT = 200_000  # words remembered per index (vocabularies are far smaller)
 
 
 class Hit(NamedTuple):
@@ -50,19 +51,19 @@ def words(text: str) -> list[str]:
     return _WORD.findall(lower(text))
 
 
-def spans(text: str, tokens: list[str], upto: int) -> list[tuple[int, int]]:
-    """Character spans of ``tokens[:upto + 1]`` (the words of ``text``).
+def starts(text: str, tokens: list[str], upto: int) -> list[int]:
+    """Character offsets of ``tokens[:upto + 1]`` (the words of ``text``).
 
     Each word is the first occurrence of its text after the previous word: separators
     never contain word characters, so this finds exactly the word.
     """
-    lowered = lower(text)
-    found: list[tuple[int, int]] = []
+    find = lower(text).find
+    found: list[int] = []
     position = 0
     for token in tokens[:upto + 1]:
-        start = lowered.find(token, position)
-        position = start + len(token)
-        found.append((start, position))
+        position = find(token, position)
+        found.append(position)
+        position += len(token)
     return found
 
 
@@ -132,6 +133,7 @@ class PhraseIndex:
     _gate_stems: set[str] = field(default_factory=set)
     _memo: dict[str, _Candidates] = field(default_factory=dict)
     _prefix_memo: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _prefixed: set[str] = field(default_factory=set)  # the words of _prefix_memo with prefixes
 
     def add(self, phrase: str, tag: Hashable) -> None:
         """Index ``phrase`` under ``tag`` (the same tag may carry several phrases).
@@ -163,6 +165,7 @@ class PhraseIndex:
         entry = (parts[:anchor][::-1], parts[anchor + 1:], tag, gate)
         self._memo.clear()
         self._prefix_memo.clear()
+        self._prefixed.clear()
         for alternative in compiled[anchor][1]:
             if alternative == "#":
                 self._numeric.append(entry)
@@ -203,26 +206,34 @@ class PhraseIndex:
                 for key in gate:
                     gated.setdefault(key, []).append(entry)
         found = (tuple(singles), tuple(open_), gated) if entries else _NO_CANDIDATES
-        if len(self._memo) < 200_000:
+        if len(self._memo) < _MEMO_LIMIT:
             self._memo[word] = found
         return found
 
-    def _keys(self, tokens: list[str]) -> frozenset[str]:
+    def _keys(self, tokens: list[str]) -> set[str]:
         """The sentence's words and the gate stems they begin with."""
         memo = self._prefix_memo
         longest = self._longest_part
         stems = self._gate_stems
-        for word in set(tokens).difference(memo):
+        keys = set(tokens)
+        if len(memo) > _MEMO_LIMIT:
+            memo.clear()
+            self._prefixed.clear()
+        for word in keys.difference(memo):
             memo[word] = tuple(prefix for k in range(_MIN_STEM, min(len(word), longest) + 1)
                                if (prefix := word[:k]) in stems)
-        return frozenset(tokens).union(*(memo[word] for word in tokens))
+            if memo[word]:
+                self._prefixed.add(word)
+        for word in keys.intersection(self._prefixed):
+            keys.update(memo[word])
+        return keys
 
     def find(self, text: str, tokens: list[str] | None = None) -> list[Hit]:
         """Every occurrence of every phrase in ``text`` (overlaps included)."""
         tokens = words(text) if tokens is None else tokens
         memo = self._memo
         found: list[tuple[Hashable, int, int]] = []
-        keys: frozenset[str] | None = None
+        keys: set[str] | None = None
         for i, word in enumerate(tokens):
             candidates = memo.get(word) or self._candidates(word)
             if candidates is _NO_CANDIDATES:
@@ -248,8 +259,9 @@ class PhraseIndex:
                     found.append((tag, first, last))
         if not found:
             return []
-        where = spans(text, tokens, max(last for _, _, last in found))
-        return [Hit(tag, where[first][0], where[last][1]) for tag, first, last in found]
+        where = starts(text, tokens, max(last for _, _, last in found))
+        return [Hit(tag, where[first], where[last] + len(tokens[last]))
+                for tag, first, last in found]
 
 
 _STOPWORDS = frozenset([

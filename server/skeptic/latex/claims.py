@@ -30,6 +30,7 @@ _UNITS = {
 }
 _DIGIT = re.compile(r"\d")
 _START_END = attrgetter("start", "end")
+_CLAIM_KINDS = frozenset(CLAIM_KINDS)
 _NEWLINE = re.compile("\n")
 
 
@@ -152,8 +153,8 @@ def facts(text: str, triggers: frozenset[str]) -> list[Found]:
     for kind, pattern in (("hardware", lex.hardware), ("baseline", lex.baseline),
                           ("model", lex.model)):
         if kind in triggers:
-            found.extend(Found(kind, m.group(), m.start(), m.end())
-                         for m in pattern.finditer(text))
+            found.extend([Found(kind, m.group(), m.start(), m.end())
+                          for m in pattern.finditer(text)])
     found.sort(key=_START_END)
     return found
 
@@ -161,15 +162,14 @@ def facts(text: str, triggers: frozenset[str]) -> list[Found]:
 def claims(text: str, hits: list[Hit], sentence_facts: list[Found]) -> list[Found]:
     """The claim kinds of a sentence, each with the span of the first cue that carries it."""
     first: dict[str, Found] = {}
-    for hit in hits:
-        if hit.tag not in first and hit.tag in CLAIM_KINDS:
-            first[hit.tag] = Found(hit.tag, text[hit.start:hit.end], hit.start, hit.end)
-    numbers = [f for f in sentence_facts if f.kind == "number"]
-    if not numbers:
+    for tag, start, end in hits:
+        if tag not in first and tag in _CLAIM_KINDS:
+            first[tag] = Found(tag, text[start:end], start, end)
+    number = next((f for f in sentence_facts if f.kind == "number"), None)
+    if number is None:
         first.pop("result", None)
-    elif "result" not in first and numbers[0].unit in ("x", "%"):
-        fact = numbers[0]
-        first["result"] = Found("result", fact.text, fact.start, fact.end)
+    elif "result" not in first and number.unit in ("x", "%"):
+        first["result"] = Found("result", number.text, number.start, number.end)
     if "setup" not in first:
         fact = next((f for f in sentence_facts
                      if f.kind in ("gpu-count", "hardware", "batch-size")), None)
