@@ -33,6 +33,7 @@ from skeptic.critique.pipeline import Reviewers, critique_offline
 from skeptic.latex import claims, files, macros, magic, mathtext, positions, roots, scan
 from skeptic.latex import sentences as splitter
 from skeptic.latex.files import MapReader, ReadError, decode
+from skeptic.latex.memory import MEMORY
 from skeptic.latex.model import Project
 from skeptic.latex.project import load_from_disk, load_project
 from skeptic.lsp import documents
@@ -652,6 +653,7 @@ def _counting_patterns() -> Iterator[None]:
 def clear_caches() -> None:
     claims.analyse.cache_clear()
     mathtext.math_text.cache_clear()
+    MEMORY.clear()
 
 
 def work(run: Callable[[], object]) -> int:

@@ -172,3 +172,8 @@ def test_plain_text_of_fragment() -> None:
 def test_comment_joins_lines_but_keeps_paragraphs() -> None:
     blocks = [e for e in scan("one%\ntwo\n%\n\nthree").events if isinstance(e, Block)]
     assert [words(b.plain) for b in blocks] == ["onetwo", "three"]
+
+
+def test_def_in_the_body_is_skipped_whole() -> None:
+    text = "A one. \\def\\x{abc} B two. \\gdef\\y#1{z #1} C three. \\edef\\w{\\x}"
+    assert plain_text(text) == "A one. B two. C three."

@@ -61,7 +61,6 @@ class Sentence:
     block: str = "text"
     claims: tuple[Claim, ...] = ()
     facts: tuple[Fact, ...] = ()
-    muted: bool = False
 
     def claim_kinds(self) -> set[str]:
         return {claim.kind for claim in self.claims}

@@ -4,7 +4,8 @@
    so that macros defined anywhere are known before any file is scanned.
 2. Collect the user macros (from local ``.sty`` packages, then every file, in order).
 3. Scan each file once and walk the scans in document order, inlining included files at
-   their ``\\input`` and numbering sections as they come.
+   their ``\\input`` and numbering sections as they come. ``memory.MEMORY`` makes a reload
+   after an edit redo only the paragraphs around it.
 
 Read failures, ``\\input`` cycles and LaTeX that does not balance become problems on the
 offending command; nothing here raises.
@@ -12,9 +13,7 @@ offending command; nothing here raises.
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from skeptic.latex.files import (
 )
 from skeptic.latex.macros import Macros, collect
 from skeptic.latex.magic import directives
+from skeptic.latex.memory import MEMORY, Placing, digest, number
 from skeptic.latex.model import (
     Claim,
     Fact,
@@ -40,7 +40,7 @@ from skeptic.latex.model import (
     Sentence,
     SourceFile,
 )
-from skeptic.latex.scan import Block, FileScan, Heading, Include, scan
+from skeptic.latex.scan import Block, FileScan, Heading, Include
 
 MAX_FILES = 500
 MAX_DEPTH = 64
@@ -98,37 +98,32 @@ def _macros(loader: _Loader, order: list[str]) -> Macros:
     return macros
 
 
-def sentence_id(file: str, text: str, seen: dict[str, int]) -> str:
-    """A stable id: a hash of the file and the sentence text (numbered if repeated)."""
-    digest = hashlib.blake2b(f"{file}\0{text}".encode("utf-8", "surrogatepass"),
-                             digest_size=6).hexdigest()
-    count = seen.get(digest, 0)
-    seen[digest] = count + 1
-    return f"s{digest}" if count == 0 else f"s{digest}-{count}"
-
-
 def _clean(text: str) -> str:
     return splitter.normalize(text) if "\n" in text or "\xa0" in text or "  " in text else text
 
 
 def block_sentences(block: Block, file: str, section: int | None,
-                    seen: dict[str, int]) -> Iterator[Sentence]:
-    """The sentences of one block, with their claims and facts mapped to the source."""
+                    seen: dict[str, int]) -> list[tuple[Sentence, str]]:
+    """The sentences of one block, with their claims and facts mapped to the source, each
+    with the digest of its id (ids are numbered through ``seen``)."""
     plain = block.plain
     source_start, source_end = block.source_start, block.source_end
     analyse, kind = claim_lexicon.analyse, block.kind
+    found = []
     for start, end in splitter.split(plain):
         raw = plain[start:end]
         text = splitter.normalize(raw)
         found_claims, found_facts = analyse(raw)
-        yield Sentence(
-            sentence_id(file, text, seen), file, source_start(start), source_end(end), text,
+        hashed = digest(file, text)
+        found.append((Sentence(
+            number(hashed, seen), file, source_start(start), source_end(end), text,
             section, kind,
             tuple([Claim(c.kind, _clean(c.text), source_start(start + c.start),
                          source_end(start + c.end)) for c in found_claims]),
             tuple([Fact(f.kind, _clean(f.text), source_start(start + f.start),
                         source_end(start + f.end), f.value, f.unit) for f in found_facts]),
-        )
+        ), hashed))
+    return found
 
 
 @dataclass
@@ -142,11 +137,12 @@ class _Assembler:
     problems: list[Problem] = field(default_factory=list)
     ids: dict[str, int] = field(default_factory=dict)
     title: str = ""
+    placing: Placing = field(default_factory=lambda: MEMORY.placing(block_sentences))
 
     def file_scan(self, name: str) -> FileScan:
         if name not in self.scans:
             text = self.loader.texts[name]
-            self.scans[name] = scan(text, self.macros)
+            self.scans[name] = MEMORY.scan(name, text, self.macros)
             found, bad = directives(text)
             self.files[name].directives = found
             self.problems.extend(
@@ -167,7 +163,7 @@ class _Assembler:
         for event in result.events:
             if isinstance(event, Block):
                 section = len(self.sections) - 1 if self.sections else None
-                self.sentences.extend(block_sentences(event, name, section, self.ids))
+                self.sentences.extend(self.placing.sentences(name, event, section, self.ids))
             elif isinstance(event, Heading):
                 self.sections.append(Section(event.title, event.level, name, event.start,
                                              event.end))
@@ -213,6 +209,7 @@ def load_project(root: str, reader: Reader) -> Project:
     order = _discover(loader, root)
     assembler = _Assembler(loader, _macros(loader, order))
     assembler.walk(root, "", ())
+    assembler.placing.done()
     return Project(
         root=root,
         files=assembler.files,

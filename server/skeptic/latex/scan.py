@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from heapq import heappop, heappush
 from itertools import accumulate
+from operator import itemgetter
 
 from skeptic.latex.macros import Macros
 from skeptic.latex.mathtext import math_text
@@ -52,6 +53,7 @@ _MAX_ACCENT_GROUP = 32
 # How far to look for the delimiter closing a \verb (LaTeX ends it with its line anyway):
 # each unterminated \verb with a new delimiter would otherwise scan to the paragraph's end.
 _MAX_VERB = 1000
+_POSITION = itemgetter(0, 1)
 # Categories a user macro of the same name may not override.
 _STRUCTURAL = frozenset({"heading", "include", "define", "footnote", "caption", "break", "title"})
 
@@ -117,13 +119,34 @@ class ScanProblem:
     end: int
 
 
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A paragraph break at the top level of the body, where the scan is in a clean state:
+    nothing scanned before ``pos`` depended on the text after it, and the scan after it
+    depends on nothing before it. ``events`` and ``problems`` count those before ``pos``."""
+
+    pos: int
+    events: int
+    problems: int
+    title: str
+    title_at: int
+
+
 @dataclass(slots=True)
 class FileScan:
-    """What one file contributes, in source order: blocks, headings and includes."""
+    """What one file contributes, in source order: blocks, headings and includes.
+
+    ``title_at`` is where the title was last set (-1: in the preamble, or never);
+    ``checkpoints`` are where a scan of an edited text may start again (see ``rescan``);
+    ``body`` is where the document body starts (0: the file has no ``\\begin{document}``).
+    """
 
     events: list[Block | Heading | Include]
     problems: list[ScanProblem]
     title: str = ""
+    title_at: int = -1
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+    body: int = 0
 
 
 class _Builder:
@@ -176,7 +199,14 @@ class _Scanner:
     events: list[tuple[int, int, Block | Heading | Include]] = field(default_factory=list)
     problems: list[ScanProblem] = field(default_factory=list)
     title: str = ""
+    title_at: int = -1
     par_cache: tuple[int, int] = (-1, -1)
+    # Checkpoints, until a search that failed may have depended on text beyond the next one
+    # (``tainted``); a run stops at a checkpoint whose position is in ``resync``.
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+    tainted: bool = False
+    resync: frozenset[int] = frozenset()
+    stopped: int | None = None
     # Memos that keep repeated searches linear: group ends by (position, stop), the stretch
     # where a string is known to be absent, open environments by name.
     brace_ends: dict[tuple[int, int], int | None] = field(default_factory=dict)
@@ -212,6 +242,11 @@ class _Scanner:
 
     def problem(self, code: str, message: str, start: int, end: int) -> None:
         self.problems.append(ScanProblem(code, message, start, end))
+
+    def result(self, body: int) -> FileScan:
+        self.events.sort(key=_POSITION)
+        return FileScan([item for _, _, item in self.events], self.problems, self.title,
+                        self.title_at, self.checkpoints, body)
 
     # ----------------------------------------------------------------- helpers
     def paragraph_end(self, pos: int) -> int:
@@ -276,6 +311,8 @@ class _Scanner:
                 i = j + 1
         for start in opened:
             known[start, stop] = None
+        if limit is None and known[pos, stop] is None:
+            self.tainted = True
         return known[pos, stop]
 
     def match_bracket(self, pos: int) -> int | None:
@@ -418,6 +455,12 @@ class _Scanner:
             else:
                 self.paragraph()
                 pos = m.end()
+                if not self.frames and not self.tainted:
+                    self.checkpoints.append(Checkpoint(pos, len(self.events), len(self.problems),
+                                                       self.title, self.title_at))
+                    if pos in self.resync:
+                        self.stopped = pos
+                        break
         self.close_all(end)
 
     def comment(self, at: int) -> int:
@@ -446,6 +489,7 @@ class _Scanner:
         self.sink = frame.saved
         if frame.kind == "title":
             self.title = _squash("".join(frame.builder.parts)) if frame.builder else ""
+            self.title_at = frame.start
         elif frame.kind == "heading" and frame.builder is not None:
             title = _squash("".join(frame.builder.parts))
             self.event(frame.start, Heading(frame.name, title, frame.start, end))
@@ -500,6 +544,7 @@ class _Scanner:
         if close < 0:
             self.problem("unterminated-math", f"{self.text[at:at + 2]} is never closed",
                          at, at + 2)
+            self.tainted = self.tainted or display
             return at + 2
         if display:
             self.emit(self.t.placeholders["math"], at, close + 2)
@@ -665,7 +710,7 @@ class _Scanner:
                 if text.startswith("*", probe):
                     pos = probe + 1
                 continue
-            m = _NAME_ARG.match(text, probe)
+            m = _NAME_ARG.match(text, probe, self.paragraph_end(probe))
             if m is None:
                 break
             args.append(m.group(1).strip())
@@ -683,7 +728,7 @@ class _Scanner:
 
     # ----------------------------------------------------------------- environments
     def begin(self, at: int, stop: int) -> int:
-        m = _NAME_ARG.match(self.text, stop)
+        m = _NAME_ARG.match(self.text, stop, self.paragraph_end(stop))
         if m is None:
             self.problem("bad-environment", "\\begin without {name}", at, stop)
             return stop
@@ -730,7 +775,7 @@ class _Scanner:
         return len(self.text)
 
     def end_env(self, at: int, stop: int) -> int:
-        m = _NAME_ARG.match(self.text, stop)
+        m = _NAME_ARG.match(self.text, stop, self.paragraph_end(stop))
         if m is None:
             return stop
         name = m.group(1).strip()
@@ -775,11 +820,22 @@ def scan(text: str, macros: Macros | None = None) -> FileScan:
         if title:
             close = scanner.match_brace(title.end() - 1)
             if close is not None:
-                scanner.title = scanner.group_text(title.end(), close - 1)
+                scanner.title = _squash(scanner.group_text(title.end(), close - 1))
+                scanner.tainted = close > start
     scanner.run(start, end)
-    scanner.events.sort(key=lambda item: (item[0], item[1]))
-    return FileScan([item for _, _, item in scanner.events], scanner.problems,
-                    _squash(scanner.title))
+    return scanner.result(start)
+
+
+def scan_from(text: str, macros: Macros, body: int, checkpoint: Checkpoint,
+              resync: frozenset[int]) -> tuple[FileScan, int | None]:
+    """Scan ``text``, whose body starts at ``body``, from ``checkpoint``, taken by a scan of a
+    text that reads the same up to it, until a checkpoint at a position in ``resync``.
+    Returns what was found after ``checkpoint.pos`` (checkpoint counts start from zero
+    there) and where the scan stopped (None: at the end of the file)."""
+    scanner = _Scanner(text, macros)
+    scanner.title, scanner.title_at, scanner.resync = checkpoint.title, checkpoint.title_at, resync
+    scanner.run(checkpoint.pos, len(text))
+    return scanner.result(body), scanner.stopped
 
 
 def plain_text(fragment: str, macros: Macros | None = None) -> str:
