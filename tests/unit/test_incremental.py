@@ -147,6 +147,8 @@ def test_memory_holds_a_bounded_number_of_files(monkeypatch) -> None:
     ("\\[ x\n\nA one.\n\nB two.\n\nC three.", "C three", "C \\] three"),
     # a heading typed in place of as many characters: later blocks stay, in a new section
     ("\\section{A}\n\nOne two three.\n\nFour five six.", "One two three.", "\\section{B} Xy"),
+    # the same prose from other markup: its sentences must map to the new source
+    ("A \\emph{one} x.\n\nB two.", "\\emph{one}", "{one}"),
     # a title set in the body, before and after the edit
     ("A one.\n\nB two.\n\n\\title{T}\n\nC three.\n\nD four.", "\\title{T}", "\\title{V}"),
     ("A one.\n\n\\title{T}\n\nB two.\n\n\\title{U}\n\nC three.", "B two", "B too"),

@@ -98,17 +98,18 @@ def _numbers(text: str, lex: _Lexicon, taken: list[tuple[int, int]]) -> list[Fou
     """Numbers with a unit, outside the ``taken`` spans (in text order, not overlapping)."""
     found = []
     starts = [a for a, _ in taken]
+    units = lex.units
     for m in lex.number.finditer(text):
-        before = text[m.start() - 1:m.start()]
-        k = bisect_right(starts, m.start())
+        unit = m.group("unit")
+        if unit not in units:
+            continue
+        start = m.start()
+        before = text[start - 1:start]
         if (before and (before.isalnum() or before in "._")) or (
-            k and m.start() < taken[k - 1][1]
+            taken and (k := bisect_right(starts, start)) and start < taken[k - 1][1]
         ):
             continue
-        unit = m.group("unit")
-        if unit not in lex.units:
-            continue
-        found.append(Found("number", m.group(), m.start(), m.end(), _number(m.group("value")),
+        found.append(Found("number", m.group(), start, m.end(), _number(m.group("value")),
                            _UNITS.get(unit, _UNITS.get(unit.lower(), unit))))
     return found
 

@@ -5,7 +5,7 @@ about one paragraph's work (the language server reloads the project on every cha
   only around the edit (``rescan``); an unchanged one is not scanned at all.
 - The sentences of each block of the last load of each file, keyed by what they depend on:
   the file, the block's plain text and kind, and its map to the source relative to the
-  block's start (then by the block's place, as a paragraph may occur twice). A block found
+  block's start (looked up by place first, as a paragraph may occur twice). A block found
   again at the same place, under the same section and with the same ids, gets the very
   same ``Sentence`` objects; one that moved gets shifted copies. Only blocks of the latest
   load are kept.
@@ -29,8 +29,7 @@ from skeptic.latex.scan import Block, FileScan, scan
 
 MAX_FILES = 256
 
-_BlockKey = tuple[str, str, str, tuple[int, ...], tuple[int, ...], tuple[int, ...],
-                  tuple[bool, ...]]
+_BlockKey = tuple[str, str, str]  # file, kind, plain text
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +41,9 @@ class _Scanned:
 
 @dataclass(frozen=True, slots=True)
 class _Placed:
-    """A block's sentences as last placed: at ``base``, under ``section``, with ``digests``."""
+    """A block's sentences as last placed, under ``section``, with ``digests``."""
 
-    base: int
+    block: Block
     section: int | None
     sentences: list[Sentence]
     digests: list[str]
@@ -63,11 +62,14 @@ def number(digest_: str, seen: dict[str, int]) -> str:
     return f"s{digest_}" if count == 0 else f"s{digest_}-{count}"
 
 
-def _key(file: str, block: Block) -> _BlockKey:
-    base = block.source_starts[0]
-    return (file, block.kind, block.plain, tuple(block.plain_starts),
-            tuple([s - base for s in block.source_starts]),
-            tuple([e - base for e in block.source_ends]), tuple(block.exact))
+def _shifted(old: Block, new: Block) -> bool:
+    """Whether ``new`` maps to the source as ``old`` does, shifted (same plain text given)."""
+    if old is new:
+        return True
+    delta = new.source_starts[0] - old.source_starts[0]
+    return (old.plain_starts == new.plain_starts and old.exact == new.exact
+            and [s + delta for s in old.source_starts] == new.source_starts
+            and [e + delta for e in old.source_ends] == new.source_ends)
 
 
 def _moved(sentence: Sentence, sentence_id: str, delta: int, section: int | None) -> Sentence:
@@ -149,16 +151,17 @@ class Placing:
         if file not in self._known:
             self._known[file] = self._memory._recall(file)
             self._kept[file] = {}
-        key = _key(file, block)
+        key = (file, block.kind, block.plain)
         kept = self._kept[file]
         base = block.source_starts[0]
-        places = self._known[file].get(key) or kept.get(key)
-        if places is None:
+        places = self._known[file].get(key) or kept.get(key) or {}
+        last = next((p for p in (places.get(base), *places.values())
+                     if p is not None and _shifted(p.block, block)), None)
+        if last is None:
             made = self._fresh(block, file, section, seen)
-            placed = _Placed(base, section, [s for s, _ in made], [d for _, d in made])
+            placed = _Placed(block, section, [s for s, _ in made], [d for _, d in made])
         else:
-            placed = _place(places.get(base) or next(iter(places.values())), base, section,
-                            seen)
+            placed = _place(last, block, section, seen)
         kept.setdefault(key, {})[base] = placed
         return placed.sentences
 
@@ -166,14 +169,14 @@ class Placing:
         self._memory._keep(self._kept)
 
 
-def _place(last: _Placed, base: int, section: int | None, seen: dict[str, int]) -> _Placed:
+def _place(last: _Placed, block: Block, section: int | None, seen: dict[str, int]) -> _Placed:
     ids = [number(d, seen) for d in last.digests]
-    delta = base - last.base
+    delta = block.source_starts[0] - last.block.source_starts[0]
     if not delta and section == last.section and all(
             i == s.id for i, s in zip(ids, last.sentences, strict=True)):
         return last
-    return _Placed(base, section, [_moved(s, i, delta, section)
-                                   for s, i in zip(last.sentences, ids, strict=True)],
+    return _Placed(block, section, [_moved(s, i, delta, section)
+                                    for s, i in zip(last.sentences, ids, strict=True)],
                    last.digests)
 
 
