@@ -34,6 +34,8 @@ TOKEN = re.compile(
     r"|\$\$?|[{}~]|``|''|`|---?)"
 )
 _BRACE = re.compile(r"[{}%\\]")
+_SIMPLE_GROUP = re.compile(r"\{[^{}%\\]*\}")  # a group with nothing inside to match
+_SPACE_START = " \t\r\n"  # "" (the end of the text) is in it too
 _BRACKET = re.compile(r"[\[\]{}%\\]")
 # Atomic line breaks: CR LF is one break, never CR then LF (that would be a blank line).
 _PARAGRAPH = re.compile(r"(?>\r\n?|\n)[ \t]*(?>\r\n?|\n)")
@@ -284,6 +286,9 @@ class _Scanner:
         """
         text = self.text
         stop = len(text) if limit is None else limit
+        simple = _SIMPLE_GROUP.match(text, pos, stop)
+        if simple:
+            return simple.end()
         known = self.brace_ends
         if (pos, stop) in known:
             return known[pos, stop]
@@ -360,6 +365,8 @@ class _Scanner:
 
     def skip_space(self, pos: int) -> int:
         """Skip spaces and at most one newline (never a paragraph break)."""
+        if self.text[pos:pos + 1] not in _SPACE_START:
+            return pos
         return _SPACE.match(self.text, pos).end()
 
     def skip_args(self, spec: str, pos: int, keep_last: bool = False) -> tuple[int, int | None]:
