@@ -3,7 +3,9 @@
 Two views, both in this run: in process (the model built, then critiqued; personas and the
 catalog loaded once, as the language server does) and as whole commands (a fresh
 ``skeptic outline`` and ``skeptic check`` process each, start-up included). Best of
-several runs; the claim and term caches are cleared before every in-process run.
+several runs; every cache keyed by the text (the model's memory of earlier loads, claims,
+the critique's per-sentence results, filled messages, fingerprints) is cleared before every
+in-process run.
 
     python bench/check.py [--runs 7]
 """
@@ -19,9 +21,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from skeptic.critique.model import fingerprint
+from skeptic.critique.offline import findings
 from skeptic.critique.pipeline import critique_offline, load_reviewers
 from skeptic.latex import claims
 from skeptic.latex.files import MapReader
+from skeptic.latex.memory import MEMORY
 from skeptic.latex.project import load_project
 from skeptic.settings import Settings
 
@@ -49,7 +54,10 @@ def main() -> None:
 
     def reset() -> None:
         claims.analyse.cache_clear()
+        MEMORY.clear()
         reviewers.offline.index._cache.clear()
+        findings._filled.cache_clear()
+        fingerprint.cache_clear()
 
     def outline() -> object:
         return load_project("paper.tex", MapReader({"paper.tex": paper}))

@@ -2,13 +2,14 @@
 
 Every phrase any rule looks for (persona terms, catalog terms and names, the generic
 lexicon) goes into one :class:`~skeptic.phrases.PhraseIndex`; each sentence is matched
-once, and its hits are cached by sentence text, so an edit re-matches only what changed.
+once. What a sentence holds apart from its place in the draft (its hits, and results rules
+keep for it) is a :class:`Local`, cached by everything it depends on (text, own names,
+claim kinds, facts), so an edit re-does only the sentences it changed.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,35 +22,90 @@ from skeptic.phrases import PhraseIndex
 _CACHE_LIMIT = 50_000
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 _NAME_LIKE = re.compile(r"^[A-Z][\w-]*[A-Za-z0-9]$|^[a-z]+[A-Z][\w-]*$")
+_lexicon: list[dict[str, Any]] = []
 
 
-@cache
 def lexicon() -> dict[str, Any]:
     """The generic rules and vocabulary (``data/rules.toml``)."""
-    text = resources.files("skeptic.critique").joinpath("data/rules.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    if not _lexicon:
+        import tomllib
+
+        text = resources.files("skeptic.critique").joinpath("data/rules.toml").read_text("utf-8")
+        _lexicon.append(tomllib.loads(text))
+    return _lexicon[0]
+
+
+def adopt_lexicon(rules: dict[str, Any]) -> None:
+    """Use ``rules`` (:func:`lexicon` as read by this version of Skeptic, kept with the
+    built reviewers) rather than parsing ``data/rules.toml`` again."""
+    if not _lexicon:
+        _lexicon.append(rules)
+
+
+class Local:
+    """One sentence apart from its place: the phrases it contains (phrase → the words that
+    matched it, first occurrence), whether they make it own work, background or an
+    acknowledged limitation, and ``memo``: results rules keep for it, by rule (and by
+    whatever else a result depends on: the persona, a draft-wide fact)."""
+
+    __slots__ = ("hits", "limit", "memo", "mine", "prior")
+
+    def __init__(self, hits: dict[str, str], mine: bool, prior: bool, limit: bool) -> None:
+        self.hits = hits
+        self.mine = mine
+        self.prior = prior
+        self.limit = limit
+        self.memo: dict[Hashable, Any] = {}
 
 
 class TermIndex:
-    """Finds which of a fixed set of phrases each sentence contains."""
+    """Finds which of a fixed set of phrases each sentence contains; keeps each sentence's
+    :class:`Local` (at most ``_CACHE_LIMIT``)."""
 
     def __init__(self, phrases: Iterable[str]) -> None:
         self.index = PhraseIndex()
         for phrase in set(phrases):
             self.index.add(phrase, phrase)
-        self._cache: dict[str, dict[str, str]] = {}
+        self._cache: dict[Hashable, Local] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_cache": {}}
 
     def hits(self, text: str) -> dict[str, str]:
         """phrase → the words that matched it (first occurrence), for one sentence."""
-        found = self._cache.get(text)
+        found: dict[str, str] = {}
+        for hit in self.index.find(text):
+            found.setdefault(hit.tag, text[hit.start:hit.end])
+        return found
+
+    def local(self, sentence: Sentence, names: frozenset[str], masks: list[re.Pattern[str]]
+              ) -> Local:
+        """The sentence's :class:`Local` (cached by text, ``names``, claims and facts)."""
+        facts = tuple([(f.kind, f.text, f.value, f.unit) for f in sentence.facts])
+        key = (sentence.text, names, facts, tuple([c.kind for c in sentence.claims]))
+        found = self._cache.get(key)
         if found is None:
-            found = {}
-            for hit in self.index.find(text):
-                found.setdefault(hit.tag, text[hit.start:hit.end])
+            found = self._new(sentence.text, names, masks)
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
-            self._cache[text] = found
+            self._cache[key] = found
         return found
+
+    def _new(self, text: str, names: frozenset[str], masks: list[re.Pattern[str]]) -> Local:
+        own, background, limits = _classes()
+        hits = self.hits(_masked(text, masks))
+        lowered = text.lower()
+        return Local(hits, not own.isdisjoint(hits) or any(name in lowered for name in names),
+                     not background.isdisjoint(hits) or "[cite]" in lowered,
+                     not limits.isdisjoint(hits))
+
+
+@cache
+def _classes() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The phrases that make a sentence own work, background, an acknowledged limit."""
+    words = lexicon()
+    return (frozenset(words["own_work"]["phrases"]), frozenset(words["background"]["phrases"]),
+            frozenset(words["limitations"]["phrases"]))
 
 
 @dataclass
@@ -58,16 +114,18 @@ class Draft:
 
     project: Project
     sentences: list[Sentence]
-    hits: list[dict[str, str]]
+    locals: list[Local]
     own: list[bool]
     background: list[bool]
-    names: set[str]
+    names: frozenset[str]
     where: dict[str, list[int]] = field(default_factory=dict)
     memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
     """Results rules compute once per draft and share between personas."""
+    hits: list[dict[str, str]] = field(init=False, repr=False)
     kinds: list[set[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.hits = [local.hits for local in self.locals]
         self.kinds = [s.claim_kinds() for s in self.sentences]
 
     def has(self, terms: Iterable[str]) -> bool:
@@ -88,7 +146,11 @@ class Draft:
 
     def facts(self, kind: str) -> list[tuple[int, Any]]:
         """(sentence index, fact) for every fact of ``kind`` in the draft."""
-        return [(i, f) for i, s in enumerate(self.sentences) for f in s.facts if f.kind == kind]
+        key = ("facts", kind)
+        if key not in self.memo:
+            self.memo[key] = [(i, f) for i, s in enumerate(self.sentences) if s.facts
+                              for f in s.facts if f.kind == kind]
+        return self.memo[key]
 
     def claims(self, i: int) -> set[str]:
         """The claim kinds of sentence ``i``."""
@@ -122,6 +184,16 @@ def _masked(text: str, masks: list[re.Pattern[str]]) -> str:
     return text
 
 
+def _live(project: Project) -> list[Sentence]:
+    """The sentences no ``% skeptic:`` directive silences."""
+    quiet = {name for name, source in project.files.items()
+             if source.directives.off or source.directives.ignore}
+    if not quiet:
+        return project.sentences
+    return [s for s in project.sentences if s.file not in quiet
+            or not project.files[s.file].directives.silences(s.start, s.end)]
+
+
 def build_draft(project: Project, index: TermIndex) -> Draft:
     """Match every live sentence of ``project`` and classify it as own work or background.
 
@@ -131,43 +203,42 @@ def build_draft(project: Project, index: TermIndex) -> Draft:
     work): "We present X. Its controller adaptively ..." is still about X. A sentence
     that acknowledges a limitation is never held against the work."""
     words = lexicon()
-    own_phrases = set(words["own_work"]["phrases"])
-    background_phrases = set(words["background"]["phrases"])
     section_words = tuple(words["own_sections"]["words"])
     limits = words["limitations"]
-    names = own_names(project)
-    sentences = [
-        s for s in project.sentences
-        if not project.files[s.file].directives.silences(s.start, s.end)
-    ]
+    names = frozenset(own_names(project))
+    sentences = _live(project)
     masks = [re.compile(rf"(?i)\b{re.escape(name)}\b") for name in names]
-    hits = [index.hits(_masked(s.text, masks)) for s in sentences]
-    def headed(i: int, titles: Iterable[str]) -> bool:
-        return any(w in heading.title.lower() for heading in project.section_path(i)
-                   for w in titles)
+    locals_ = [index.local(s, names, masks) for s in sentences]
 
-    own_section = {i: headed(i, section_words) for i in range(len(project.sections))}
-    limit_section = {i: headed(i, limits["sections"]) for i in range(len(project.sections))}
-    prior_section = {i: headed(i, words["background"]["sections"])
-                     for i in range(len(project.sections))}
-    limit_phrases = set(limits["phrases"])
+    paths = [[heading.title.lower() for heading in project.section_path(i)]
+             for i in range(len(project.sections))]
+
+    def headed(words: Iterable[str]) -> dict[int, bool]:
+        return {i: any(w in title for title in path for w in words)
+                for i, path in enumerate(paths)}
+
+    own_section = headed(section_words)
+    limit_section = headed(limits["sections"])
+    prior_section = headed(words["background"]["sections"])
     own, background, acknowledged = [], [], []
-    for sentence, found in zip(sentences, hits, strict=True):
-        lowered = sentence.text.lower()
-        mine = bool(own_phrases & found.keys()) or any(name in lowered for name in names)
-        in_own_section = own_section.get(sentence.section, False)
-        prior = not mine and (bool(background_phrases & found.keys()) or "[cite]" in lowered
-                              or prior_section.get(sentence.section, False))
-        acknowledged.append(limit_section.get(sentence.section, False)
-                            or bool(limit_phrases & found.keys()))
-        own.append((mine or (in_own_section and not prior)) and not acknowledged[-1])
+    for sentence, local in zip(sentences, locals_, strict=True):
+        section = sentence.section
+        mine = local.mine
+        prior = not mine and (local.prior or prior_section.get(section, False))
+        limited = local.limit or limit_section.get(section, False)
+        acknowledged.append(limited)
+        own.append((mine or (not prior and own_section.get(section, False))) and not limited)
         background.append(prior)
-    draft = Draft(project, sentences, hits, own, background, names)
+    draft = Draft(project, sentences, locals_, own, background, names)
     for i in range(1, len(sentences)):
         if (own[i - 1] and not own[i] and not background[i] and not acknowledged[i]
                 and draft.continues(i - 1)):
             own[i] = True
-    for i, found in enumerate(hits):
-        for term in found:
-            draft.where.setdefault(term, []).append(i)
+    where = draft.where
+    for i, local in enumerate(locals_):
+        for term in local.hits:
+            if term in where:
+                where[term].append(i)
+            else:
+                where[term] = [i]
     return draft

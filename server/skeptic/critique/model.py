@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from skeptic.latex.sentences import normalize
 from skeptic.settings import KINDS
@@ -62,6 +63,7 @@ class Objection:
         return [work.name for work in self.prior_work]
 
 
+@lru_cache(maxsize=16384)
 def fingerprint(persona: str, kind: str, sentence_text: str) -> str:
     """Stable across edits elsewhere: persona + kind + the sentence's normalised text."""
     key = f"{persona}\0{kind}\0{normalize(sentence_text).lower()}"

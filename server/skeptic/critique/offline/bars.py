@@ -31,28 +31,30 @@ def gains(draft: Draft) -> list[tuple[int, Fact, float]]:
 
 def sentence_gains(draft: Draft, i: int) -> list[tuple[Fact, float]]:
     """(fact, improvement in %) for each gain sentence ``i`` states (see :func:`gains`);
-    kept on the draft (the Delta audit asks too)."""
-    key = ("sentence-gains", i)
-    if key not in draft.memo:
-        draft.memo[key] = _sentence_gains(draft, i)
-    return draft.memo[key]
+    kept with the sentence (the Delta audit asks too)."""
+    memo = draft.locals[i].memo
+    if "gains" not in memo:
+        memo["gains"] = _sentence_gains(draft, i)
+    facts = draft.sentences[i].facts
+    return [(facts[n], percent) for n, percent in memo["gains"]]
 
 
-def _sentence_gains(draft: Draft, i: int) -> list[tuple[Fact, float]]:
+def _sentence_gains(draft: Draft, i: int) -> list[tuple[int, float]]:
+    """(index of the fact in the sentence, improvement in %) for each gain."""
     if "result" not in draft.claims(i):
         return []
     sentence = draft.sentences[i]
     speaks_of_gain = any(word in draft.hits[i] for word in lexicon()["gain"]["phrases"])
     found = []
-    for fact in sentence.facts:
+    for n, fact in enumerate(sentence.facts):
         if fact.kind != "number" or fact.value is None:
             continue
         if (fact.unit == "x" and fact.value > 1
                 and not re.search(re.escape(fact.text) + _DIMENSION, sentence.text)):
-            found.append((fact, (fact.value - 1) * 100))
+            found.append((n, (fact.value - 1) * 100))
         elif (fact.unit == "%" and speaks_of_gain and 0 < fact.value < 100
               and not re.search(re.escape(fact.text) + _SHARE, sentence.text)):
-            found.append((fact, fact.value))
+            found.append((n, fact.value))
     return found
 
 

@@ -32,28 +32,31 @@ def design_sentences(draft: Draft) -> list[int]:
     not one that only says how the system was built. A contribution or novelty claim is
     design even when it mentions results."""
     if "design" not in draft.memo:
-        rules = lexicon()
-        built, measured = rules["design"]["implementation"], rules["design"]["measurements"]
-        experiments = tuple(rules["design"]["evaluation_sections"])
+        experiments = tuple(lexicon()["design"]["evaluation_sections"])
         about_experiments = {n for n in range(len(draft.project.sections)) if any(
             word in heading.title.lower() for heading in draft.project.section_path(n)
             for word in experiments)}
-        found = []
-        for i in range(len(draft.sentences)):
-            if draft.sentences[i].section in about_experiments:
-                continue
-            claims = draft.claims(i)
-            kinds = {f.kind for f in draft.sentences[i].facts}
-            reports_gain = bool(sentence_gains(draft, i))
-            reports_value = "number" in kinds and draft.found(i, measured) is not None
-            describes_setup = "setup" in claims and bool(kinds & _SETUP_FACTS)
-            evaluation = (describes_setup or reports_gain or reports_value) and not (
-                claims & _CLAIMED)
-            if (draft.own[i] and not draft.background[i] and not evaluation
-                    and draft.found(i, built) is None):
-                found.append(i)
-        draft.memo["design"] = found
+        draft.memo["design"] = [
+            i for i, sentence in enumerate(draft.sentences)
+            if draft.own[i] and not draft.background[i]
+            and sentence.section not in about_experiments and _describes_design(draft, i)]
     return draft.memo["design"]
+
+
+def _describes_design(draft: Draft, i: int) -> bool:
+    """What :func:`design_sentences` asks of the sentence itself (kept with it)."""
+    memo = draft.locals[i].memo
+    if "design" not in memo:
+        rules = lexicon()["design"]
+        claims = draft.claims(i)
+        kinds = {f.kind for f in draft.sentences[i].facts}
+        reports_gain = bool(sentence_gains(draft, i))
+        reports_value = "number" in kinds and draft.found(i, rules["measurements"]) is not None
+        describes_setup = "setup" in claims and bool(kinds & _SETUP_FACTS)
+        evaluation = (describes_setup or reports_gain or reports_value) and not (
+            claims & _CLAIMED)
+        memo["design"] = not evaluation and draft.found(i, rules["implementation"]) is None
+    return memo["design"]
 
 
 def evaluated_against(draft: Draft, catalog: Catalog) -> set[str]:
@@ -78,16 +81,17 @@ def _spelled(matched: str, system: System) -> bool:
 
 def names_in(draft: Draft, i: int, catalog: Catalog) -> list[System]:
     """Catalog systems the sentence names, as they are spelled."""
-    key = ("names-in", i)
-    if key not in draft.memo:
+    memo = draft.locals[i].memo
+    kept = memo.get("names-in")
+    if kept is None or kept[0] is not catalog:
         found = []
         for tag, matched in draft.hits[i].items():
             if tag.startswith(NAME_TAG):
                 system = catalog.find(tag[len(NAME_TAG):])
                 if system is not None and _spelled(matched, system):
                     found.append(system)
-        draft.memo[key] = list(dict.fromkeys(found))
-    return draft.memo[key]
+        kept = memo["names-in"] = catalog, list(dict.fromkeys(found))
+    return kept[1]
 
 
 def _config_rules(draft: Draft, persona: Persona, catalog: Catalog, i: int) -> Iterator[Finding]:
@@ -138,25 +142,46 @@ def _independent(matched: list[tuple[str, str]]) -> int:
 
 
 def _shared_terms(draft: Draft, catalog: Catalog, i: int, topics: set[str]
-                  ) -> tuple[dict[str, float], dict[str, list[str]]]:
+                  ) -> tuple[dict[str, float], dict[str, list[tuple[str, str]]]]:
     """Catalog systems sharing mechanism terms with sentence ``i``: their base scores and
-    the words that matched. The same for every persona, so kept on the draft."""
-    key = ("shared-terms", i)
+    the words that matched. The same for every persona, so kept with the sentence."""
+    memo = draft.locals[i].memo
+    common = _common(draft, i)
+    kept = memo.get("shared-terms")
+    if kept is None or kept[0] is not catalog or kept[1] is not topics or kept[2] != common:
+        kept = memo["shared-terms"] = catalog, topics, common, _scores(draft, catalog, i,
+                                                                       topics, common)
+    return kept[3]
+
+
+def _scores(draft: Draft, catalog: Catalog, i: int, topics: set[str], common: tuple[str, ...]
+            ) -> tuple[dict[str, float], dict[str, list[tuple[str, str]]]]:
+    rules = lexicon()["delta"]
+    hits = draft.hits[i]
+    scores: dict[str, float] = {}
+    matched: dict[str, list[tuple[str, str]]] = {}
+    for term in hits:
+        weight = catalog.weights.get(term, 0.0)
+        if term in topics:
+            weight *= rules["topic_weight"]
+        if term in common:
+            weight *= rules["common_weight"]
+        for system in catalog.by_term.get(term, ()):
+            scores[system.name] = scores.get(system.name, 0.0) + weight
+            matched.setdefault(system.name, []).append((term, hits[term].lower()))
+    return scores, matched
+
+
+def _common(draft: Draft, i: int) -> tuple[str, ...]:
+    """The terms of sentence ``i`` that the draft uses so often they count for less."""
+    key = ("common", i)
     if key not in draft.memo:
-        rules = lexicon()["delta"]
-        hits = draft.hits[i]
-        scores: dict[str, float] = {}
-        matched: dict[str, list[tuple[str, str]]] = {}
-        for term in hits:
-            weight = catalog.weights.get(term, 0.0)
-            if term in topics:
-                weight *= rules["topic_weight"]
-            if len(draft.where.get(term, ())) > rules["common_sentences"]:
-                weight *= rules["common_weight"]
-            for system in catalog.by_term.get(term, ()):
-                scores[system.name] = scores.get(system.name, 0.0) + weight
-                matched.setdefault(system.name, []).append((term, hits[term].lower()))
-        draft.memo[key] = scores, matched
+        if "common" not in draft.memo:
+            many = lexicon()["delta"]["common_sentences"]
+            draft.memo["common"] = {term for term, where in draft.where.items()
+                                    if len(where) > many}
+        common = draft.memo["common"]
+        draft.memo[key] = tuple([term for term in draft.hits[i] if term in common])
     return draft.memo[key]
 
 
@@ -210,18 +235,34 @@ def _similar(draft: Draft, persona: Persona, catalog: Catalog, i: int,
 def delta_audit(draft: Draft, persona: Persona, catalog: Catalog,
                 topics: set[str] = frozenset()) -> Iterator[Finding]:
     """At most one Delta finding per design sentence, from the most specific source;
-    ``topics`` is the area vocabulary of all personas."""
+    ``topics`` is the area vocabulary of all personas. Each sentence's finding is kept with
+    the sentence, with everything else it depends on."""
     answered = evaluated_against(draft, catalog)
+    key = ("delta-audit", persona.id)
     for i in design_sentences(draft):
-        if _positions_itself(draft, i, catalog):
-            continue
-        rule = next(iter([*_config_rules(draft, persona, catalog, i),
-                          *_parameter_change(draft, persona, catalog, i)]), None)
-        similar = next(_similar(draft, persona, catalog, i, answered, topics), None)
-        if rule is not None and similar is not None:
-            yield _both(rule, similar)
-        elif rule is not None or similar is not None:
-            yield rule or similar
+        memo = draft.locals[i].memo
+        common = _common(draft, i)
+        kept = memo.get(key)
+        if (kept is None or kept[0] is not persona or kept[1] is not catalog
+                or kept[2] is not topics or kept[3] != answered or kept[4] != common):
+            kept = memo[key] = (persona, catalog, topics, set(answered), common,
+                                _delta(draft, persona, catalog, i, answered, topics))
+        found = kept[5]
+        if found is not None:
+            yield Finding(found.kind, persona, i, found.message, found.question,
+                          prior=found.prior)
+
+
+def _delta(draft: Draft, persona: Persona, catalog: Catalog, i: int, answered: set[str],
+           topics: set[str]) -> Finding | None:
+    if _positions_itself(draft, i, catalog):
+        return None
+    rule = next(iter([*_config_rules(draft, persona, catalog, i),
+                      *_parameter_change(draft, persona, catalog, i)]), None)
+    similar = next(_similar(draft, persona, catalog, i, answered, topics), None)
+    if rule is not None and similar is not None:
+        return _both(rule, similar)
+    return rule or similar
 
 
 def _positions_itself(draft: Draft, i: int, catalog: Catalog) -> bool:

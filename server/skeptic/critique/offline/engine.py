@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from skeptic.critique.catalog import Catalog
-from skeptic.critique.context import Draft, TermIndex, build_draft, lexicon
-from skeptic.critique.model import Objection, Related
+from skeptic.critique.context import Draft, TermIndex, adopt_lexicon, build_draft, lexicon
+from skeptic.critique.model import Objection, Related, fingerprint
 from skeptic.critique.offline.bars import bars
 from skeptic.critique.offline.corners import corner_cases
 from skeptic.critique.offline.delta import NAME_TAG, delta_audit
@@ -15,7 +15,7 @@ from skeptic.critique.offline.flags import red_flags
 from skeptic.critique.offline.generic import generic, generic_cases, generic_flags
 from skeptic.critique.offline.mirror import mirror
 from skeptic.latex.model import Project
-from skeptic.personas.model import Persona
+from skeptic.personas.model import Persona, Twist
 
 ENGINE_VERSION = "offline-1"
 _MAX_PRIOR = 3
@@ -56,6 +56,13 @@ class OfflineEngine:
         for system in catalog.systems:
             for spelling in (system.name, *system.aliases):
                 self.index.index.add(spelling, NAME_TAG + system.name)
+        self.rules = lexicon()
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Unpickled (see :mod:`skeptic.critique.prebuilt`): the lexicon comes along, so
+        ``data/rules.toml`` need not be parsed again."""
+        self.__dict__.update(state)
+        adopt_lexicon(self.rules)
 
     def draft(self, project: Project) -> Draft:
         return build_draft(project, self.index)
@@ -85,19 +92,33 @@ def _twist(draft: Draft, finding: Finding, offered: set[str]) -> str | None:
     """The persona's twist that best fits the sentence; for design kinds, else one that fits
     the draft, offered once (on its first such objection) rather than on every one."""
     best, best_score = None, 0
-    for twist in finding.persona.twists:
-        if twist.needs and not draft.has(twist.needs):
+    hits = draft.hits[finding.index]
+    design = finding.kind in ("delta-audit", "mirror", "mechanism", "complexity-gain")
+    for twist, usable, mentioned in _twists(draft, finding.persona):
+        if not usable:
             continue
-        score = sum(2 for t in twist.when if t in draft.hits[finding.index])
+        score = sum(2 for t in twist.when if t in hits)
         if not score and twist.text in offered:
             continue
-        if finding.kind in ("delta-audit", "mirror", "mechanism", "complexity-gain"):
-            score += draft.count(twist.when) and 1
+        if design:
+            score += mentioned and 1
         if score > best_score:
             best, best_score = twist.text, score
     if best is not None:
         offered.add(best)
     return best
+
+
+def _twists(draft: Draft, persona: Persona) -> list[tuple[Twist, bool, int]]:
+    """The persona's twists, each with whether the draft has what it needs and how many of
+    its terms the draft mentions (once per draft)."""
+    key = ("twists", persona.id)
+    kept = draft.memo.get(key)
+    if kept is None or kept[0] is not persona:
+        kept = draft.memo[key] = persona, [
+            (twist, not twist.needs or draft.has(twist.needs), draft.count(twist.when))
+            for twist in persona.twists]
+    return kept[1]
 
 
 def _combined(group: list[Finding]) -> Finding:
@@ -130,13 +151,13 @@ def merge_findings(draft: Draft, findings: list[Finding], personas: list[Persona
         twist = winner.twist or next((f.twist for f in group if f.twist), None)
         twist = twist or _twist(draft, winner, offered)
         sentence = draft.sentences[i]
-        objection = Objection(
+        objections.append(Objection(
             kind=kind, persona=winner.persona.id, persona_name=winner.persona.signed,
             file=sentence.file, start=sentence.start, end=sentence.end,
             sentence_id=sentence.id, message=winner.message, question=winner.question,
             prior_work=prior, twist=twist, related=related, engine="offline",
-        )
-        objections.append(objection.with_fingerprint(sentence.text))
+            fingerprint=fingerprint(winner.persona.id, kind, sentence.text),
+        ))
     file_order = {name: n for n, name in enumerate(draft.project.files)}
     objections.sort(key=lambda o: (file_order.get(o.file, 0), o.start, o.kind))
     return objections

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from functools import lru_cache
 
 from skeptic.critique.model import PriorWork, Related
 from skeptic.personas.model import Persona
@@ -41,8 +42,14 @@ _FORMATTER = _Lenient()
 
 def fill(template: str, persona: Persona, **values: object) -> str:
     """Fill a message template; ``{venue}`` is always the persona's venue."""
+    return _filled(template, persona.venue, tuple((k, type(v), v) for k, v in values.items()))
+
+
+@lru_cache(maxsize=4096)
+def _filled(template: str, venue: str, values: tuple[tuple[str, type, object], ...]) -> str:
+    """:func:`fill`, kept (the values' types are in the key: 2 and 2.0 print apart)."""
     try:
-        return _FORMATTER.format(template, venue=persona.venue, **values)
+        return _FORMATTER.format(template, venue=venue, **{k: v for k, _, v in values})
     except (ValueError, IndexError):
         return template
 

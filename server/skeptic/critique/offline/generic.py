@@ -45,12 +45,20 @@ def generic_flags() -> tuple[GenericFlag, ...]:
 def about_baselines(draft: Draft, catalog: Catalog) -> set[int]:
     """Sentences about a baseline: they say so, or name a prior system or a baseline (and
     do not position the draft against prior work: "X [cite] does A; we do B")."""
-    rules = lexicon()["delta"]
-    words, positioning = rules["baseline_words"], rules["positioning"]
-    return {i for i, hits in enumerate(draft.hits)
-            if (any(w in hits for w in words) or names_in(draft, i, catalog)
-                or any(f.kind == "baseline" for f in draft.sentences[i].facts))
-            and not any(w in hits for w in positioning)}
+    return {i for i in range(len(draft.sentences)) if _about_baseline(draft, i, catalog)}
+
+
+def _about_baseline(draft: Draft, i: int, catalog: Catalog) -> bool:
+    memo = draft.locals[i].memo
+    kept = memo.get("about-baseline")
+    if kept is None or kept[0] is not catalog:
+        rules = lexicon()["delta"]
+        hits = draft.hits[i]
+        about = ((any(w in hits for w in rules["baseline_words"]) or names_in(draft, i, catalog)
+                  or any(f.kind == "baseline" for f in draft.sentences[i].facts))
+                 and not any(w in hits for w in rules["positioning"]))
+        kept = memo["about-baseline"] = catalog, about
+    return kept[1]
 
 
 def batch_one_only(draft: Draft, persona: Persona) -> Iterator[Finding]:
