@@ -117,7 +117,9 @@ def _walk(parts: tuple[_Part, ...], tokens: list[str], position: int, step: int)
 # A phrase as indexed under its anchor word: the words before it (nearest first), the words
 # after it, its tag, and its gate (words one of which the sentence must contain).
 _Entry = tuple[tuple[_Part, ...], tuple[_Part, ...], Hashable, frozenset[str]]
-_Candidates = tuple[tuple[Hashable, ...], tuple[_Entry, ...], dict[str, list[_Entry]]]
+# Gated phrases by gate word, each group with its rank (the order gates were met in).
+_Candidates = tuple[tuple[Hashable, ...], tuple[_Entry, ...],
+                    dict[str, tuple[int, list[_Entry]]]]
 _NO_CANDIDATES: _Candidates = ((), (), {})
 
 
@@ -195,7 +197,9 @@ class PhraseIndex:
                 entries.extend(hit)
         if self._numeric and word[:1].isdigit():
             entries.extend(self._numeric)
-        singles, open_, gated = [], [], {}
+        singles: list[Hashable] = []
+        open_: list[_Entry] = []
+        gated: dict[str, list[_Entry]] = {}
         for entry in dict.fromkeys(entries):
             before, after, tag, gate = entry
             if not before and not after:
@@ -205,7 +209,8 @@ class PhraseIndex:
             else:
                 for key in gate:
                     gated.setdefault(key, []).append(entry)
-        found = (tuple(singles), tuple(open_), gated) if entries else _NO_CANDIDATES
+        ranked = {key: (rank, group) for rank, (key, group) in enumerate(gated.items())}
+        found = (tuple(singles), tuple(open_), ranked) if entries else _NO_CANDIDATES
         if len(self._memo) < _MEMO_LIMIT:
             self._memo[word] = found
         return found
@@ -244,12 +249,15 @@ class PhraseIndex:
             if gated:
                 if keys is None:
                     keys = self._keys(tokens)
-                # In the gates' order, not a set's: hit order must not vary with the hash seed.
-                active = [key for key in gated if key in keys]
-                if len(active) == 1 and not entries:
-                    entries = gated[active[0]]
-                elif active:
-                    entries = (*entries, *dict.fromkeys(e for key in active for e in gated[key]))
+                common = gated.keys() & keys
+                if common:
+                    # By rank, not in the set's order: hits must not vary with the hash seed.
+                    active = sorted([gated[key] for key in common])
+                    if len(active) == 1 and not entries:
+                        entries = active[0][1]
+                    else:
+                        entries = (*entries,
+                                   *dict.fromkeys(e for _, group in active for e in group))
             for before, after, tag, _ in entries:
                 first = _walk(before, tokens, i, -1) if before else i
                 if first is None:

@@ -2,8 +2,9 @@
 
 Building the reviewers parses a dozen TOML files and indexes some 5,000 phrases (about
 0.4 s), which every ``skeptic check`` would otherwise pay. The built object is pickled to
-``<cache folder>/reviewers/<digest>.pickle``, where the digest covers every input: Skeptic's
-own code and data, the bundled personas and the user's persona folder. The file starts
+``<cache folder>/reviewers/<digest>.pickle``, where the digest covers every input (names,
+sizes and modification times): Skeptic's own code and data, the bundled personas and the
+user's persona folder. The file starts
 with a checksum of the pickle, so a damaged file is noticed before it is loaded; a
 missing, stale, damaged or unreadable file only means building afresh. Nothing here
 raises.
@@ -19,6 +20,7 @@ import hashlib
 import logging
 import os
 import pickle
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -40,19 +42,26 @@ def _checksum(payload: bytes) -> bytes:
 
 
 def digest(folders: Iterable[Path], salt: str = "") -> str:
-    """A digest of every file under ``folders`` (names and contents) and ``salt``."""
+    """A digest of every file under ``folders`` and ``salt``: of each file's name, size and
+    modification time, as Python checks the sources of its own bytecode cache (reading
+    and hashing the files took longer than loading the reviewers' pickle)."""
     h = hashlib.blake2b(salt.encode(), digest_size=16)
     for folder in folders:
-        files = sorted(p for p in folder.rglob("*")
-                       if p.is_file() and "__pycache__" not in p.parts) if folder.is_dir() else []
-        h.update(f"\0{folder}\0{len(files)}".encode())
-        for path in files:
-            try:
-                data = path.read_bytes()
-            except OSError:
-                data = b"\0unreadable"
-            h.update(f"\0{path.relative_to(folder)}\0{len(data)}\0".encode())
-            h.update(data)
+        entries = []
+        for directory, subfolders, names in os.walk(folder):
+            subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+            for name in names:
+                path = os.path.join(directory, name)
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    continue
+                if stat.S_ISREG(info.st_mode):
+                    entries.append(f"{os.path.relpath(path, folder)}\0{info.st_size}"
+                                   f"\0{info.st_mtime_ns}")
+        entries.sort()
+        h.update(f"\0{folder}\0{len(entries)}\0".encode())
+        h.update("\0".join(entries).encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
