@@ -95,12 +95,12 @@ def _walk(parts: tuple[_Part, ...], tokens: list[str], position: int, step: int)
     """Where ``parts`` end when matched word by word from token ``position`` in direction
     ``step`` (+1: the words after the anchor; -1: those before it, nearest first), or None."""
     count = len(tokens)
-    reach = 1
+    reach = 1  # how many words the next part may look at: more after a gap
     for exact, stems, number, gap in parts:
         if gap:
             reach = _GAP + 1
             continue
-        for _ in range(reach):
+        while True:
             position += step
             if not 0 <= position < count:
                 return None
@@ -108,8 +108,9 @@ def _walk(parts: tuple[_Part, ...], tokens: list[str], position: int, step: int)
             if (word in exact or (stems and word.startswith(stems))
                     or (number and word[:1].isdigit())):
                 break
-        else:
-            return None
+            reach -= 1
+            if not reach:
+                return None
         reach = 1
     return position
 
