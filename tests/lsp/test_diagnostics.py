@@ -118,6 +118,32 @@ async def test_objections_follow_their_sentence_and_vanish_when_it_is_edited(
                    "batch size 1" in d.message for d in after)
 
 
+async def test_with_a_long_debounce_moved_objections_are_pushed_before_the_run(
+        workspace: Path) -> None:
+    """The echo: a push client gets the objections where an edit moved them, with the
+    edit's version, without waiting for the run (due a minute later) to refresh them."""
+    client = await config().start()
+    prepare(client)
+    try:
+        await client.initialize_session(
+            initialize_params(workspace, "neovim", debounceMs=60_000))
+        uri = open_document(client, workspace / "sections" / "evaluation.tex")
+        before = await diagnostics(client, uri)
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangePartial(
+                range=types.Range(start=types.Position(line=1, character=0),
+                                  end=types.Position(line=1, character=0)),
+                text="A new sentence above.\n")]))
+        moved = await after_edit(client, uri, 2)
+    finally:
+        await client.shutdown_session()
+        await client.stop()
+    assert before and all(d.range.start.line >= 1 for d in before)
+    assert sorted((d.code, d.range.start.line + 1, d.range.start.character) for d in before) \
+        == sorted((d.code, d.range.start.line, d.range.start.character) for d in moved)
+
+
 async def test_magic_comment_disables_a_kind(client: LanguageClient, workspace: Path) -> None:
     path = workspace / "sections" / "design.tex"
     path.write_text("% skeptic: disable = mechanism\n" + path.read_text(encoding="utf-8"),

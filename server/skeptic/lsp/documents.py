@@ -14,6 +14,7 @@ import logging
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from itertools import accumulate
 from urllib.parse import unquote
 
@@ -26,18 +27,14 @@ from pygls.workspace.position_codec import Utf8, Utf32
 logger = logging.getLogger(__name__)
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_BREAK = re.compile(r"\r\n|\r|\n")
 # Lines are measured in chunks of this many characters: a position costs one partial chunk.
-_CHUNK = 4096
+_CHUNK = 256
 
 
 def lsp_lines(text: str) -> list[str]:
     """The lines of ``text`` as LSP counts them, each with its line break."""
     return _LINE.findall(text)
-
-
-def _content_length(line: str) -> int:
-    """Length of a line without its line break."""
-    return len(line) - (2 if line.endswith("\r\n") else 1 if line.endswith(("\r", "\n")) else 0)
 
 
 def _unit_counter(codec: PositionCodec) -> Callable[[str], int]:
@@ -60,7 +57,7 @@ class Document(TextDocument):
         return lsp_lines(self.source)
 
     def _apply_incremental_change(self, change: types.TextDocumentContentChangePartial) -> None:
-        positions = Positions(self.source, self.position_codec)
+        positions = positions_of(self.source, self.position_codec)
         start = positions.offset(change.range.start)
         end = max(start, positions.offset(change.range.end))
         self._source = self.source[:start] + change.text + self.source[end:]
@@ -76,8 +73,14 @@ class SkepticWorkspace(Workspace):
 
 
 class SkepticProtocol(LanguageServerProtocol):
-    """pygls's protocol, with our workspace class installed at ``initialize``, and edits to
-    a document that was never opened ignored (pygls would fail on them)."""
+    """pygls's protocol, with our workspace class installed at ``initialize``, edits to a
+    document that was never opened ignored (pygls would fail on them), and diagnostics
+    published as the JSON :mod:`skeptic.lsp.convert` builds (no lsprotocol type)."""
+
+    def get_message_type(self, method: str) -> type | None:
+        if method == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS:
+            return None
+        return super().get_message_type(method)
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams):  # generator
@@ -99,51 +102,81 @@ class SkepticProtocol(LanguageServerProtocol):
 class Positions:
     """Offset ↔ client position conversion for one text (any file, open or not).
 
-    A text ending with a line break has one more, empty, line: its end is there.
+    ``starts[n]`` and ``ends[n]`` are where line ``n`` starts and where its content ends
+    (before its line break). A text ending with a line break has one more, empty, line: its
+    end is there. On an ASCII line a client unit is a character in every encoding; other
+    lines are measured.
     """
 
     def __init__(self, text: str, codec: PositionCodec) -> None:
         self.text = text
         self.codec = codec
-        self.lines = lsp_lines(text)
-        if not self.lines or _content_length(self.lines[-1]) < len(self.lines[-1]):
-            self.lines.append("")
-        self.starts = [0]
-        for line in self.lines[:-1]:
-            self.starts.append(self.starts[-1] + len(line))
+        if "\r" in text:
+            breaks = list(_BREAK.finditer(text))
+            self.starts = [0, *(m.end() for m in breaks)]
+            self.ends = [*(m.start() for m in breaks), len(text)]
+        else:
+            self.starts = [0, *accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
+            self.ends = [start - 1 for start in self.starts[1:]] + [len(text)]
+        self.ascii = text.isascii()
         self.units = _unit_counter(codec)
         self.sums: dict[int, list[int]] = {}
 
-    def position(self, offset: int) -> types.Position:
-        """The client position of a Python string offset (clamped into the text)."""
+    def point(self, offset: int) -> tuple[int, int]:
+        """The client line and character of a Python string offset (clamped into the text)."""
         offset = max(0, min(offset, len(self.text)))
         line = bisect_right(self.starts, offset) - 1
-        column = min(offset - self.starts[line], _content_length(self.lines[line]))
-        return types.Position(line=line, character=self.line_units(line, column))
+        column = min(offset, self.ends[line]) - self.starts[line]
+        return line, column if self.ascii else self.line_units(line, column)
 
-    def line_units(self, line: int, column: int) -> int:
-        """Client units in the first ``column`` characters of a line, from the sums of
-        whole chunks (each long line is measured once, not once per position)."""
-        text = self.lines[line]
-        sums = self.sums.get(line)
-        if sums is None:
-            length = _content_length(text)
-            chunks = (text[i:min(i + _CHUNK, length)] for i in range(0, length, _CHUNK))
-            sums = self.sums[line] = [0, *accumulate(map(self.units, chunks))]
-        chunk = column // _CHUNK
-        return sums[chunk] + self.units(text[chunk * _CHUNK:column])
+    def position(self, offset: int) -> types.Position:
+        line, character = self.point(offset)
+        return types.Position(line=line, character=character)
 
     def range(self, start: int, end: int) -> types.Range:
         return types.Range(start=self.position(start), end=self.position(max(start, end)))
 
+    def span(self, start: int, end: int) -> dict[str, dict[str, int]]:
+        """:meth:`range` as JSON, ready to send."""
+        (l0, c0), (l1, c1) = self.point(start), self.point(max(start, end))
+        return {"start": {"line": l0, "character": c0}, "end": {"line": l1, "character": c1}}
+
+    def line_units(self, line: int, column: int) -> int:
+        """Client units in the first ``column`` characters of a line, from the sums of
+        whole chunks (each long line is measured once, not once per position; an ASCII
+        line has no sums: its units are its characters)."""
+        start = self.starts[line]
+        sums = self.sums.get(line)
+        if sums is None:
+            text = self.text[start:self.ends[line]]
+            chunks = (text[i:i + _CHUNK] for i in range(0, len(text), _CHUNK))
+            sums = self.sums[line] = [] if text.isascii() else [
+                0, *accumulate(map(self.units, chunks))]
+        if not sums:
+            return column
+        chunk = column // _CHUNK
+        return sums[chunk] + self.units(self.text[start + chunk * _CHUNK:start + column])
+
     def offset(self, position: types.Position) -> int:
         """The Python string offset of a client position: a column past its line's end is
         the line's end (as the LSP says), a line past the last is the end of the text."""
-        if position.line >= len(self.lines):
+        if position.line >= len(self.starts):
             return len(self.text)
         line = max(position.line, 0)
-        length = _content_length(self.lines[line])
-        character = min(max(position.character, 0), self.line_units(line, length))
+        start, end = self.starts[line], self.ends[line]
+        character = max(position.character, 0)
+        if self.ascii:
+            return start + min(character, end - start)
+        character = min(character, self.line_units(line, end - start))
+        if not self.sums[line]:
+            return start + character
         server = self.codec.position_from_client_units(
-            self.lines, types.Position(line=line, character=character))
-        return self.starts[line] + min(server.character, length)
+            [self.text[start:end]], types.Position(line=0, character=character))
+        return start + min(server.character, end - start)
+
+
+@lru_cache(maxsize=16)
+def positions_of(text: str, codec: PositionCodec) -> Positions:
+    """The shared :class:`Positions` of ``text``: built once per version of a file, for
+    the edit, the objections that follow it and the diagnostics shown."""
+    return Positions(text, codec)

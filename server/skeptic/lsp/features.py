@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 from lsprotocol import types
 
-from skeptic.critique import twist as twists
-from skeptic.critique.model import Objection
-from skeptic.latex.model import Project
 from skeptic.lsp.convert import SOURCE
-from skeptic.lsp.documents import Positions
+
+if TYPE_CHECKING:
+    from skeptic.critique.model import Objection
+    from skeptic.latex.model import Project
+    from skeptic.lsp.documents import Positions
 
 DISMISS = "skeptic._dismiss"
 DISMISS_KIND = "skeptic._dismissKind"
@@ -60,8 +62,10 @@ def twist_action(uri: str, objection: Objection, text: str, positions: Positions
     """"Apply Twist suggestion": an edit that only inserts, after the sentence's paragraph."""
     if not objection.twist:
         return None
-    at, inserted = twists.insertion(text, objection.end, objection.twist,
-                                    objection.persona_name, objection.kind, style)
+    from skeptic.critique.twist import insertion
+
+    at, inserted = insertion(text, objection.end, objection.twist, objection.persona_name,
+                             objection.kind, style)
     where = positions.position(at)
     edit = types.TextEdit(range=types.Range(start=where, end=where), new_text=inserted)
     return types.CodeAction(

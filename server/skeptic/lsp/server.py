@@ -14,37 +14,37 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
+import gc
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
-from pygls.workspace import TextDocument
 
 from skeptic import __version__
-from skeptic.critique.anchors import combine, reanchor
-from skeptic.critique.dismissals import DismissalFile, entry, kind_entry, parse
-from skeptic.critique.model import Objection
-from skeptic.critique.pipeline import Critique, Dismissals, Reviewers
-from skeptic.latex.files import ReadError
-from skeptic.latex.model import Project
-from skeptic.latex.roots import is_root_text
 from skeptic.lsp import features
 from skeptic.lsp.config import ClientConfig
-from skeptic.lsp.convert import objection_diagnostic, problem_diagnostic
-from skeptic.lsp.documents import Positions, SkepticProtocol
+from skeptic.lsp.convert import Json, converter, objection_diagnostic, problem_diagnostic
+from skeptic.lsp.documents import Positions, SkepticProtocol, positions_of
 from skeptic.lsp.logs import install_log_forwarding, install_redaction, redact
-from skeptic.lsp.projects import Space, find_root, load_local, load_virtual
 from skeptic.lsp.state import ProjectState, Shown
 from skeptic.settings import Settings
+
+if TYPE_CHECKING:
+    from pygls.workspace import TextDocument
+
+    from skeptic.critique.dismissals import DismissalFile
+    from skeptic.critique.model import Objection
+    from skeptic.critique.pipeline import Critique, Dismissals, Reviewers
+    from skeptic.latex.model import Project
+    from skeptic.lsp.projects import Space
 
 logger = logging.getLogger("skeptic.lsp")
 READ_FILE = "skeptic/readFile"
@@ -52,6 +52,9 @@ STATUS = "skeptic/status"
 _READ_TIMEOUT = 15.0
 PULL_WAIT = 10.0
 """How long a diagnostic pull waits for the run in flight to show its result."""
+ECHO_WAIT = 0.1
+"""How long a run due sooner may take to show fresh diagnostics after an edit before the
+old ones are pushed where the edit moved them anyway (the echo, see :meth:`echo`)."""
 
 
 class SkepticServer(LanguageServer):
@@ -59,6 +62,7 @@ class SkepticServer(LanguageServer):
 
     def __init__(self) -> None:
         super().__init__("skeptic", __version__, protocol_cls=SkepticProtocol,
+                         converter_factory=converter,
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.config = ClientConfig()
         self.settings = Settings()
@@ -71,6 +75,8 @@ class SkepticServer(LanguageServer):
         self._reviewers: asyncio.Future[Reviewers] | None = None
         self._reviewers_dir: str | None = None
         self._tasks: set[asyncio.Task] = set()
+        self.echoes: dict[str, asyncio.TimerHandle] = {}
+        """Pending echoes by URI (see :meth:`follow`)."""
         self._runs = 0
 
     # ------------------------------------------------------------------ plumbing
@@ -119,13 +125,12 @@ class SkepticServer(LanguageServer):
         folder = self.settings["personasDir"] or None
         stale = self._reviewers is None or self._reviewers.cancelled()
         if stale or folder != self._reviewers_dir:
-            from skeptic.critique.pipeline import load_reviewers
             from skeptic.settings import cache_root
 
             self._reviewers_dir = folder
             path = Path(folder).expanduser() if folder else None
             built = cache_root(self.settings["cacheDir"])
-            self._reviewers = asyncio.ensure_future(self.in_worker(load_reviewers, path, built))
+            self._reviewers = asyncio.ensure_future(self.in_worker(_load_reviewers, path, built))
             self._reviewers.add_done_callback(self._report_reviewers)
         return asyncio.shield(self._reviewers)
 
@@ -158,6 +163,8 @@ class SkepticServer(LanguageServer):
 
     def state_for(self, uri: str, text: str) -> ProjectState:
         """The project state of a document (found or created)."""
+        from skeptic.lsp.projects import Space, find_root
+
         for state in self.states.values():
             if uri in state.uris:
                 return state
@@ -180,6 +187,8 @@ class SkepticServer(LanguageServer):
 
     async def read_client_file(self, uri: str) -> str | None:
         """Ask the editor for a file of a virtual project (``skeptic/readFile``)."""
+        from skeptic.latex.files import ReadError
+
         try:
             result = await self.ask(self.protocol.send_request_async(READ_FILE, {"uri": uri}),
                                     _READ_TIMEOUT)
@@ -193,6 +202,8 @@ class SkepticServer(LanguageServer):
         return text if isinstance(text, str) else None
 
     async def load(self, state: ProjectState) -> Project:
+        from skeptic.lsp.projects import load_local, load_virtual
+
         space = state.space
         if space.local:
             return await self.in_worker(
@@ -205,6 +216,8 @@ class SkepticServer(LanguageServer):
     def adopt(self, state: ProjectState, project: Project) -> None:
         """Files of ``project`` that were opened first and taken for roots of their own
         (no ``\\documentclass``, no ``% !TEX root``) now belong to this project."""
+        from skeptic.latex.roots import is_root_text
+
         for name in project.files:
             uri = state.space.uri(name)
             orphan = self.states.get(uri)
@@ -220,11 +233,15 @@ class SkepticServer(LanguageServer):
     # ------------------------------------------------------------------ dismissals
     def dismissal_file(self, space: Space) -> DismissalFile | None:
         """Where a project's dismissals live on disk (None: inside a virtual project)."""
+        from skeptic.critique.dismissals import DismissalFile
+
         if space.local:
             folder = to_fs_path(space.workspace_uri or space.uri(".")) or "."
             return DismissalFile(Path(folder) / ".skeptic" / "dismissed.toml")
         if self.settings["dismissalsInProject"]:
             return None
+        import hashlib
+
         import platformdirs
 
         key = hashlib.sha256(space.uri(".").encode()).hexdigest()[:16]
@@ -235,6 +252,10 @@ class SkepticServer(LanguageServer):
         return space.uri(".skeptic/dismissed.toml")
 
     async def dismissals(self, space: Space) -> Dismissals:
+        from skeptic.critique.dismissals import parse
+        from skeptic.critique.pipeline import Dismissals
+        from skeptic.latex.files import ReadError
+
         file = self.dismissal_file(space)
         if file is not None:
             return await self.in_worker(file.load)
@@ -245,6 +266,9 @@ class SkepticServer(LanguageServer):
         return parse(text or "")
 
     async def save_dismissal(self, space: Space, toml: str) -> None:
+        from skeptic.critique.dismissals import HEADER
+        from skeptic.latex.files import ReadError
+
         file = self.dismissal_file(space)
         if file is not None:
             await self.in_worker(file.append, toml)
@@ -254,8 +278,6 @@ class SkepticServer(LanguageServer):
             current = await self.read_client_file(uri) or ""
         except ReadError:
             current = ""
-        from skeptic.critique.dismissals import HEADER
-
         text = (current or HEADER).rstrip("\n") + "\n" + toml
         edit = types.WorkspaceEdit(document_changes=[
             types.CreateFile(uri=uri, options=types.CreateFileOptions(overwrite=True)),
@@ -285,13 +307,14 @@ class SkepticServer(LanguageServer):
 
     async def run(self, state: ProjectState, generation: int, full: bool) -> None:
         """Build the project, critique it, and show the result unless an edit overtook it."""
+        from skeptic.critique.anchors import combine, reanchor
+        from skeptic.critique.pipeline import critique_offline
+
         reviewers = await self.reviewers()
         project = await self.load(state)
         if generation != state.generation:
             return
         dismissed = await self.dismissals(state.space)
-        from skeptic.critique.pipeline import critique_offline
-
         result = await self.in_worker(critique_offline, project, reviewers, self.settings, (),
                                       dismissed)
         if generation != state.generation:
@@ -385,42 +408,45 @@ class SkepticServer(LanguageServer):
 
     def positions(self, uri: str) -> Positions | None:
         shown = self.shown.get(uri)
-        return Positions(shown.text, self.workspace.position_codec) if shown else None
+        return positions_of(shown.text, self.workspace.position_codec) if shown else None
 
-    def locate(self, root: str, known: dict[str, Positions | None]
-               ) -> Callable[[str, int, int], types.Location]:
-        """Locations in the files of project ``root``; each file's position table is built
-        once and kept in ``known`` (a table costs a pass over its file)."""
+    def locate(self, root: str) -> Callable[[str, int, int], dict[str, Any]]:
+        """Locations (JSON) in the files of project ``root``."""
         state = self.states.get(root)
 
-        def location(file: str, start: int, end: int) -> types.Location:
+        def location(file: str, start: int, end: int) -> dict[str, Any]:
             uri = state.space.uri(file) if state else file
-            if uri not in known:
-                known[uri] = self.positions(uri)
-            positions = known[uri]
-            rng = positions.range(start, end) if positions else types.Range(
-                start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
-            return types.Location(uri=uri, range=rng)
+            positions = self.positions(uri) or positions_of("", self.workspace.position_codec)
+            return {"uri": uri, "range": positions.span(start, end)}
 
         return location
 
-    def diagnostics(self, uri: str) -> list[types.Diagnostic]:
+    def diagnostics(self, uri: str) -> list[dict[str, Any]]:
         shown = self.shown.get(uri)
         positions = self.positions(uri)
         if shown is None or positions is None:
             return []
-        locate = self.locate(shown.root, {uri: positions})
+        locate = self.locate(shown.root)
         return ([objection_diagnostic(o, positions, locate) for o in shown.objections]
                 + [problem_diagnostic(p, positions) for p in shown.problems])
 
+    def push(self, uri: str, diagnostics: list[dict[str, Any]], version: int | None = None
+             ) -> None:
+        """Send ``textDocument/publishDiagnostics`` (without a version when none is known)."""
+        params = Json(uri=uri, diagnostics=diagnostics)
+        if version is not None:
+            params["version"] = version
+        self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
+
     def publish(self, uri: str) -> None:
         """Push a file's diagnostics (unless the client pulls them for an open document)."""
+        echo = self.echoes.pop(uri, None)
+        if echo is not None:
+            echo.cancel()
         if self.pull and self.document(uri) is not None:
             return
         shown = self.shown.get(uri)
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-            uri=uri, version=shown.version if shown else None,
-            diagnostics=self.diagnostics(uri)))
+        self.push(uri, self.diagnostics(uri), shown.version if shown else None)
 
     def follow(self, uri: str, version: int, changes: list[Any]) -> None:
         """Keep the shown objections on their sentences through the client's edits."""
@@ -429,17 +455,27 @@ class SkepticServer(LanguageServer):
             return
         for change in changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
-                positions = Positions(shown.text, self.workspace.position_codec)
+                positions = positions_of(shown.text, self.workspace.position_codec)
                 start = positions.offset(change.range.start)
                 end = max(start, positions.offset(change.range.end))
                 shown.edit(start, end, change.text)
             else:
                 shown.objections, shown.problems, shown.text = [], [], change.text
         document = self.document(uri)
-        if document is not None and document.source != shown.text:
-            shown.objections, shown.problems, shown.text = [], [], document.source
+        if document is not None:
+            if document.source != shown.text:
+                shown.objections, shown.problems = [], []
+            shown.text = document.source  # the very string: one position table for both
         shown.version = version
-        self.publish(uri)
+
+    def echo(self, uri: str, delay: float) -> None:
+        """Push the objections of an edited file where they moved (one push pending per
+        file): at once when its run is ``delay`` >= :data:`ECHO_WAIT` seconds away, else
+        only if the run has not shown fresh ones within :data:`ECHO_WAIT` (no use pushing
+        them twice)."""
+        if uri in self.shown and uri not in self.echoes:
+            wait = ECHO_WAIT if delay < ECHO_WAIT else 0
+            self.echoes[uri] = asyncio.get_running_loop().call_later(wait, self.publish, uri)
 
     def objections_at(self, uri: str, rng: types.Range) -> list[Objection]:
         shown = self.shown.get(uri)
@@ -452,6 +488,8 @@ class SkepticServer(LanguageServer):
     # ------------------------------------------------------------------ commands
     async def dismiss(self, uri: str, fingerprint: str | None = None,
                       kind: str | None = None) -> bool:
+        from skeptic.critique.dismissals import entry, kind_entry
+
         shown = self.shown.get(uri)
         state = self.states.get(shown.root) if shown else None
         if shown is None or state is None:
@@ -479,6 +517,16 @@ class SkepticServer(LanguageServer):
         if isinstance(first, dict):
             first = first.get("uri")
         return first if isinstance(first, str) else None
+
+
+def _load_reviewers(folder: Path | None, built: Path | None) -> Reviewers:
+    """The reviewers, then everything alive frozen: they, the core and pygls live until
+    exit, so the collector need not re-scan them at every run."""
+    from skeptic.critique.pipeline import load_reviewers
+
+    reviewers = load_reviewers(folder, built)
+    gc.freeze()
+    return reviewers
 
 
 SERVER = SkepticServer()
@@ -540,6 +588,8 @@ async def did_change_configuration(ls: SkepticServer,
 def shutdown(ls: SkepticServer, params: None) -> None:
     for state in ls.states.values():
         state.supersede()
+    for echo in ls.echoes.values():
+        echo.cancel()
     ls.worker.shutdown(wait=False, cancel_futures=True)
 
 
@@ -553,8 +603,7 @@ def did_open(ls: SkepticServer, params: types.DidOpenTextDocumentParams) -> None
         shown.version = document.version
         ls.publish(document.uri)
         if ls.pull:
-            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-                uri=document.uri, diagnostics=[]))
+            ls.push(document.uri, [])
         return
     ls.schedule(state, 0)
 
@@ -566,8 +615,9 @@ def did_change(ls: SkepticServer, params: types.DidChangeTextDocumentParams) -> 
     if document is None:
         return
     ls.follow(uri, params.text_document.version, list(params.content_changes))
-    state = ls.state_of(uri) or ls.state_for(uri, document.source)
-    ls.schedule(state, ls.settings["debounceMs"] / 1000)
+    delay = ls.settings["debounceMs"] / 1000
+    ls.echo(uri, delay)
+    ls.schedule(ls.state_of(uri) or ls.state_for(uri, document.source), delay)
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
@@ -607,7 +657,7 @@ def did_change_watched_files(ls: SkepticServer,
                 types.DiagnosticOptions(identifier="skeptic", inter_file_dependencies=True,
                                         workspace_diagnostics=False))
 async def document_diagnostic(ls: SkepticServer, params: types.DocumentDiagnosticParams
-                              ) -> types.DocumentDiagnosticReport:
+                              ) -> types.DocumentDiagnosticReport | Json:
     if not ls.pull:
         # A client that pulls but cannot be asked to pull again would miss every later
         # result, so it gets them pushed; its pulls are answered empty (no duplicates).
@@ -621,7 +671,7 @@ async def document_diagnostic(ls: SkepticServer, params: types.DocumentDiagnosti
     result_id = f"{shown.run}-{shown.version}-{len(shown.objections)}" if shown else "none"
     if params.previous_result_id == result_id:
         return types.UnchangedDocumentDiagnosticReport(result_id=result_id)
-    return types.FullDocumentDiagnosticReport(items=ls.diagnostics(uri), result_id=result_id)
+    return Json(kind="full", resultId=result_id, items=ls.diagnostics(uri))
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_HOVER)
@@ -696,7 +746,7 @@ def document_symbol(ls: SkepticServer, params: types.DocumentSymbolParams
     name = state.space.name(uri)
     if name not in state.project.files or state.project.files[name].text != shown.text:
         return None
-    positions = Positions(shown.text, ls.workspace.position_codec)
+    positions = ls.positions(uri)
     return features.symbols(state.project, name, positions)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from skeptic.critique.anchors import shift
-from skeptic.critique.model import Objection
-from skeptic.latex.model import Problem, Project
-from skeptic.lsp.projects import Space
+if TYPE_CHECKING:
+    from skeptic.critique.model import Objection
+    from skeptic.latex.model import Problem, Project
+    from skeptic.lsp.projects import Space
 
 
 @dataclass
@@ -25,6 +26,8 @@ class Shown:
 
     def edit(self, start: int, end: int, inserted: str) -> None:
         """Follow an edit: later objections move, touched ones are held back."""
+        from skeptic.critique.anchors import shift
+
         self.objections = shift(self.objections, start, end, len(inserted))
         self.problems = shift(self.problems, start, end, len(inserted))
         self.text = self.text[:start] + inserted + self.text[end:]
