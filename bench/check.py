@@ -21,16 +21,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from skeptic.critique.model import fingerprint
-from skeptic.critique.offline import findings
 from skeptic.critique.pipeline import critique_offline, load_reviewers
-from skeptic.latex import claims
 from skeptic.latex.files import MapReader
-from skeptic.latex.memory import MEMORY
 from skeptic.latex.project import load_project
 from skeptic.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from caches import forget
 from paper import generate
 
 
@@ -53,11 +50,7 @@ def main() -> None:
     settings = Settings()
 
     def reset() -> None:
-        claims.analyse.cache_clear()
-        MEMORY.clear()
-        reviewers.offline.index._cache.clear()
-        findings._filled.cache_clear()
-        fingerprint.cache_clear()
+        forget(reviewers)
 
     def outline() -> object:
         return load_project("paper.tex", MapReader({"paper.tex": paper}))

@@ -49,12 +49,12 @@ from pathlib import Path
 from typing import Any
 
 from skeptic.critique.pipeline import critique_offline, load_reviewers
-from skeptic.latex import claims
 from skeptic.latex.files import MapReader
 from skeptic.latex.project import load_project
 from skeptic.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from caches import forget
 from paper import generate
 
 SERVER = [sys.executable, "-m", "skeptic", "serve"]
@@ -500,8 +500,7 @@ def in_process(paper: str, runs: int, results: dict[str, list[float]]) -> None:
         return load_project("main.tex", MapReader({"main.tex": text}))
 
     for _ in range(runs):
-        claims.analyse.cache_clear()
-        reviewers.offline.index._cache.clear()
+        forget(reviewers)
         with clock("ref_b_check"):
             with clock("ref_b_model"):
                 project = model(paper)
