@@ -237,6 +237,29 @@ class PhraseIndex:
     def find(self, text: str, tokens: list[str] | None = None) -> list[Hit]:
         """Every occurrence of every phrase in ``text`` (overlaps included)."""
         tokens = words(text) if tokens is None else tokens
+        found = self._matches(tokens)
+        if not found:
+            return []
+        where = starts(text, tokens, max(last for _, _, last in found))
+        return [Hit(tag, where[first], where[last] + len(tokens[last]))
+                for tag, first, last in found]
+
+    def first(self, text: str) -> dict[Hashable, str]:
+        """Each phrase found in ``text`` (tag) → the words that matched it where :meth:`find`
+        lists it first."""
+        tokens = words(text)
+        found: dict[Hashable, tuple[int, int]] = {}
+        for tag, first, last in self._matches(tokens):
+            if tag not in found:
+                found[tag] = (first, last)
+        if not found:
+            return {}
+        where = starts(text, tokens, max(last for _, last in found.values()))
+        return {tag: text[where[first]:where[last] + len(tokens[last])]
+                for tag, (first, last) in found.items()}
+
+    def _matches(self, tokens: list[str]) -> list[tuple[Hashable, int, int]]:
+        """(tag, first word, last word) of every occurrence of every phrase."""
         memo = self._memo
         found: list[tuple[Hashable, int, int]] = []
         keys: set[str] | None = None
@@ -266,11 +289,7 @@ class PhraseIndex:
                 last = _walk(after, tokens, i, 1) if after else i
                 if last is not None:
                     found.append((tag, first, last))
-        if not found:
-            return []
-        where = starts(text, tokens, max(last for _, _, last in found))
-        return [Hit(tag, where[first], where[last] + len(tokens[last]))
-                for tag, first, last in found]
+        return found
 
 
 _STOPWORDS = frozenset([

@@ -71,13 +71,6 @@ class TermIndex:
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_cache": {}}
 
-    def hits(self, text: str) -> dict[str, str]:
-        """phrase → the words that matched it (first occurrence), for one sentence."""
-        found: dict[str, str] = {}
-        for hit in self.index.find(text):
-            found.setdefault(hit.tag, text[hit.start:hit.end])
-        return found
-
     def local(self, sentence: Sentence, names: frozenset[str], masks: list[re.Pattern[str]]
               ) -> Local:
         """The sentence's :class:`Local` (cached by text, ``names``, claims and facts)."""
@@ -93,7 +86,7 @@ class TermIndex:
 
     def _new(self, text: str, names: frozenset[str], masks: list[re.Pattern[str]]) -> Local:
         own, background, limits = _classes()
-        hits = self.hits(_masked(text, masks))
+        hits = self.index.first(_masked(text, masks))  # phrase → the words that matched it
         lowered = text.lower()
         return Local(hits, not own.isdisjoint(hits) or any(name in lowered for name in names),
                      not background.isdisjoint(hits) or "[cite]" in lowered,
