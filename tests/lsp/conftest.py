@@ -109,6 +109,17 @@ async def wait_for(client: LanguageClient, condition, timeout: float = 30.0) -> 
     await asyncio.wait_for(loop(), timeout)
 
 
+def change(uri: str, version: int, start: tuple[int, int], end: tuple[int, int],
+           text: str) -> types.DidChangeTextDocumentParams:
+    """A didChange replacing the (line, character) range ``start``-``end`` by ``text``."""
+    return types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=[types.TextDocumentContentChangePartial(
+            range=types.Range(start=types.Position(line=start[0], character=start[1]),
+                              end=types.Position(line=end[0], character=end[1])),
+            text=text)])
+
+
 def open_document(client: LanguageClient, path: Path, version: int = 1) -> str:
     uri = path.as_uri()
     client.text_document_did_open(types.DidOpenTextDocumentParams(

@@ -9,6 +9,7 @@ from pytest_lsp import LanguageClient
 
 from tests.lsp.conftest import (
     after_edit,
+    change,
     config,
     diagnostics,
     initialize_params,
@@ -97,22 +98,14 @@ async def test_objections_follow_their_sentence_and_vanish_when_it_is_edited(
     before = await diagnostics(client, uri)
     target = next(d for d in before if d.code == "hidden-baseline" and
                   "batch" in d.message.lower())
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=types.Range(start=types.Position(line=1, character=0),
-                              end=types.Position(line=1, character=0)),
-            text="A new sentence above.\n")]))
+    client.text_document_did_change(change(uri, 2, (1, 0), (1, 0), "A new sentence above.\n"))
     moved = await after_edit(client, uri, 2)
     assert any(d.code == target.code and d.range.start.line == target.range.start.line + 1
                for d in moved)
     line = target.range.start.line + 1
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=types.Range(start=types.Position(line=line, character=0),
-                              end=types.Position(line=line + 1, character=0)),
-            text="All experiments run on 256 H100 GPUs with batch sizes from 1 to 64.\n")]))
+    client.text_document_did_change(change(
+        uri, 3, (line, 0), (line + 1, 0),
+        "All experiments run on 256 H100 GPUs with batch sizes from 1 to 64.\n"))
     after = await after_edit(client, uri, 3)
     assert not any(d.code == "hidden-baseline" and d.range.start.line == line and
                    "batch size 1" in d.message for d in after)
@@ -129,12 +122,8 @@ async def test_with_a_long_debounce_moved_objections_are_pushed_before_the_run(
             initialize_params(workspace, "neovim", debounceMs=60_000))
         uri = open_document(client, workspace / "sections" / "evaluation.tex")
         before = await diagnostics(client, uri)
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(start=types.Position(line=1, character=0),
-                                  end=types.Position(line=1, character=0)),
-                text="A new sentence above.\n")]))
+        client.text_document_did_change(
+            change(uri, 2, (1, 0), (1, 0), "A new sentence above.\n"))
         moved = await after_edit(client, uri, 2)
     finally:
         await client.shutdown_session()

@@ -20,6 +20,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from tests.lsp.conftest import (
     SERVER,
     after_edit,
+    change,
     config,
     diagnostics,
     initialize_params,
@@ -49,16 +50,6 @@ def inside(items: list[types.Diagnostic], text: str, encoding: str) -> bool:
                                                              d.range.end.character):
             return False
     return True
-
-
-def change(uri: str, version: int, start: tuple[int, int], end: tuple[int, int],
-           text: str) -> types.DidChangeTextDocumentParams:
-    return types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=types.Range(start=types.Position(line=start[0], character=start[1]),
-                              end=types.Position(line=end[0], character=end[1])),
-            text=text)])
 
 
 async def test_a_pull_right_after_a_configuration_change_waits_for_the_new_run(
