@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skeptic.latex.macros import Macros, collect
-from skeptic.latex.scan import Block, Heading, Include, plain_text, scan
+from skeptic.latex.scan import Block, Heading, Include, document_body, plain_text, scan
 from tests.conftest import project_from, sentence_texts, slice_of
 
 
@@ -177,3 +181,17 @@ def test_comment_joins_lines_but_keeps_paragraphs() -> None:
 def test_def_in_the_body_is_skipped_whole() -> None:
     text = "A one. \\def\\x{abc} B two. \\gdef\\y#1{z #1} C three. \\edef\\w{\\x}"
     assert plain_text(text) == "A one. B two. C three."
+
+
+# The body starts after the first line's \begin{document} with no % before it on its line.
+_BODY_REFERENCE = re.compile(r"(?<![^\r\n])[^%\r\n]*?(\\begin\s*\{document\})")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(["\\begin", "{document}", "\\begin{document}", "%", "\\%",
+                                 "\n", "\r", "\r\n", " ", "x", "{", "}", "\\begin {document}"]),
+                max_size=12))
+def test_document_body_starts_after_the_first_uncommented_begin_document(parts) -> None:
+    text = "".join(parts)
+    m = _BODY_REFERENCE.search(text)
+    assert document_body(text) == ((m.end(1), len(text)) if m else (0, len(text)))

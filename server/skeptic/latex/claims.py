@@ -28,7 +28,6 @@ _UNITS = {
     "minute": "min", "minutes": "min", "hour": "h", "hours": "h", "tok/s": "tok/s",
     "tokens/s": "tok/s", "tokens per second": "tok/s", "bit": "bit", "bits": "bit",
 }
-_DIGIT = re.compile(r"\d")
 _START_END = attrgetter("start", "end")
 _CLAIM_KINDS = frozenset(CLAIM_KINDS)
 _NEWLINE = re.compile("\n")
@@ -142,9 +141,7 @@ def facts(text: str, triggers: frozenset[str]) -> list[Found]:
             if machines and machines.end() <= m.start() and value is not None:
                 value *= _number(machines.group("value")) or 1
             found.append(Found("gpu-count", m.group(), m.start(), m.end(), value, "GPU"))
-    has_digit = _DIGIT.search(text) is not None
-    if has_digit:
-        found.extend(_numbers(text, lex, taken))
+    found.extend(_numbers(text, lex, taken))
     if "batch" in lowered:
         for m in lex.batch_size.finditer(text):
             for value in re.finditer(r"\d+", m.group("value")):

@@ -38,13 +38,13 @@ _SIMPLE_GROUP = re.compile(r"\{[^{}%\\]*\}")  # a group with nothing inside to m
 _SPACE_START = " \t\r\n"  # "" (the end of the text) is in it too
 _BRACKET = re.compile(r"[\[\]{}%\\]")
 # Atomic line breaks: CR LF is one break, never CR then LF (that would be a blank line).
-_PARAGRAPH = re.compile(r"(?>\r\n?|\n)[ \t]*(?>\r\n?|\n)")
+_PARAGRAPH = re.compile(r"(?=[\r\n])(?>\r\n?|\n)[ \t]*(?>\r\n?|\n)")
 _SPACE = re.compile(r"[ \t]*(?:(?:\r\n?|\n)[ \t]*)?")
 _NAME_ARG = re.compile(r"\s*\{([^{}\\%]*)\}")
 _BARE_INPUT = re.compile(r"[ \t]*([^\s{}%\\]+)")
 _LINE_END = re.compile(r"\r\n?|\n")
 # Line starts are after any line break (CR alone too, as in TeX and the LSP).
-_BEGIN_DOCUMENT = re.compile(r"(?<![^\r\n])[^%\r\n]*?(\\begin\s*\{document\})")
+_BEGIN_DOCUMENT = re.compile(r"\\begin\s*\{document\}")
 # An optional argument stops at the next [ too: many unclosed "\title[" stay linear.
 _TITLE = re.compile(r"\\title\s*(?:\[[^\[\]]*\])?\s*\{")
 _FI = re.compile(r"\\fi(?![A-Za-z@])")
@@ -813,9 +813,24 @@ def _squash(text: str) -> str:
 
 
 def document_body(text: str) -> tuple[int, int]:
-    """Span of the document body: after ``\\begin{document}`` when the file has one."""
-    m = _BEGIN_DOCUMENT.search(text)
-    return (m.end(1), len(text)) if m else (0, len(text))
+    """Span of the document body: after the first ``\\begin{document}`` that no ``%`` before
+    it on its line comments out, when the file has one."""
+    at = text.find("\\begin")
+    while at >= 0:
+        m = _BEGIN_DOCUMENT.match(text, at)
+        if m is None:
+            at = text.find("\\begin", at + 1)
+            continue
+        newline = text.rfind("\n", 0, at)
+        line = max(newline, text.rfind("\r", newline + 1, at)) + 1
+        if "%" not in text[line:at]:
+            return m.end(), len(text)
+        # commented out, and so is the rest of the line: go on from the next line
+        newline = text.find("\n", at)
+        stop = len(text) if newline < 0 else newline
+        carriage = text.find("\r", at, stop)
+        at = text.find("\\begin", stop if carriage < 0 else carriage)
+    return 0, len(text)
 
 
 def scan(text: str, macros: Macros | None = None) -> FileScan:

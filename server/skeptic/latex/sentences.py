@@ -88,5 +88,5 @@ def _append(plain: str, start: int, end: int, spans: list[tuple[int, int]]) -> N
 
 
 def normalize(text: str) -> str:
-    """Collapse white space (ties included) to single spaces."""
-    return " ".join(text.replace("\xa0", " ").split())
+    """Collapse white space (ties, i.e. no-break spaces, included) to single spaces."""
+    return " ".join(text.split())
