@@ -247,7 +247,12 @@ class PhraseIndex:
     def first(self, text: str) -> dict[Hashable, str]:
         """Each phrase found in ``text`` (tag) → the words that matched it where :meth:`find`
         lists it first."""
-        tokens = words(text)
+        return {tag: text[start:end] for tag, (start, end) in self.first_spans(text).items()}
+
+    def first_spans(self, text: str, tokens: list[str] | None = None
+                    ) -> dict[Hashable, tuple[int, int]]:
+        """Each phrase found in ``text`` (tag) → its span where :meth:`find` lists it first."""
+        tokens = words(text) if tokens is None else tokens
         found: dict[Hashable, tuple[int, int]] = {}
         for tag, first, last in self._matches(tokens):
             if tag not in found:
@@ -255,7 +260,7 @@ class PhraseIndex:
         if not found:
             return {}
         where = starts(text, tokens, max(last for _, last in found.values()))
-        return {tag: text[where[first]:where[last] + len(tokens[last])]
+        return {tag: (where[first], where[last] + len(tokens[last]))
                 for tag, (first, last) in found.items()}
 
     def _matches(self, tokens: list[str]) -> list[tuple[Hashable, int, int]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from bisect import bisect_left, bisect_right
+from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -18,7 +19,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from skeptic.latex.model import CLAIM_KINDS
-from skeptic.phrases import Hit, PhraseIndex, words
+from skeptic.phrases import PhraseIndex, words
 
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "six": 6, "eight": 8, "twelve": 12,
                  "sixteen": 16, "a single": 1, "single": 1}
@@ -29,7 +30,6 @@ _UNITS = {
     "tokens/s": "tok/s", "tokens per second": "tok/s", "bit": "bit", "bits": "bit",
 }
 _START_END = attrgetter("start", "end")
-_CLAIM_KINDS = frozenset(CLAIM_KINDS)
 _NEWLINE = re.compile("\n")
 
 
@@ -157,12 +157,12 @@ def facts(text: str, triggers: frozenset[str]) -> list[Found]:
     return found
 
 
-def claims(text: str, hits: list[Hit], sentence_facts: list[Found]) -> list[Found]:
-    """The claim kinds of a sentence, each with the span of the first cue that carries it."""
-    first: dict[str, Found] = {}
-    for tag, start, end in hits:
-        if tag not in first and tag in _CLAIM_KINDS:
-            first[tag] = Found(tag, text[start:end], start, end)
+def claims(text: str, cues: dict[Hashable, tuple[int, int]],
+           sentence_facts: list[Found]) -> list[Found]:
+    """The claim kinds of a sentence, each with the span of the first cue that carries it
+    (``cues``: cue tag → span of its first match)."""
+    first = {kind: Found(kind, text[span[0]:span[1]], *span)
+             for kind in CLAIM_KINDS if (span := cues.get(kind))}
     number = next((f for f in sentence_facts if f.kind == "number"), None)
     if number is None:
         first.pop("result", None)
@@ -180,7 +180,7 @@ def claims(text: str, hits: list[Hit], sentence_facts: list[Found]) -> list[Foun
 def analyse(text: str) -> tuple[tuple[Found, ...], tuple[Found, ...]]:
     """(claims, facts) of a sentence's plain text."""
     lex = _lexicon()
-    hits = lex.cues.find(text, words(text))
-    triggers = frozenset(kind for hit in hits if (kind := lex.triggers.get(hit.tag)))
+    cues = lex.cues.first_spans(text, words(text))
+    triggers = frozenset(kind for tag in cues if (kind := lex.triggers.get(tag)))
     found_facts = facts(text, triggers)
-    return tuple(claims(text, hits, found_facts)), tuple(found_facts)
+    return tuple(claims(text, cues, found_facts)), tuple(found_facts)
