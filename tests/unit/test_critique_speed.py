@@ -103,3 +103,23 @@ def test_the_cache_is_bounded_and_not_pickled(reviewers) -> None:
     assert warm.offline.index._cache
     assert not _fresh(warm).offline.index._cache
     assert context._CACHE_LIMIT <= 50_000
+
+
+def test_an_evaluation_added_elsewhere_answers_a_kept_delta_audit(reviewers) -> None:
+    """A design sentence's Delta finding is kept with the sentence; comparing against the
+    system it resembles, in another section, must still withdraw it."""
+    head = "\\documentclass{article}\\begin{document}\n\\section{Design}\n"
+    design = ("We propose an allocator that stores the KV cache in fixed-size blocks mapped "
+              "through a per-sequence block table, nearly removing fragmentation.\n\n")
+    evaluation = ("\\section{Evaluation}\nWe compare against vLLM and PagedAttention on 8 A100 "
+                  "GPUs with batch sizes from 1 to 64.\n")
+    settings = Settings({"maxPersonas": 5})
+    warm = _fresh(reviewers)
+    results = []
+    for text in (head + design, head + design + evaluation):
+        project = project_from({"main.tex": text + "\\end{document}"})
+        results.append(critique_offline(project, warm, settings))
+        assert _summary(results[-1]) == _summary(
+            critique_offline(project, _fresh(reviewers), settings))
+    audits = [[o for o in r.objections if o.kind == "delta-audit"] for r in results]
+    assert audits[0] and not audits[1]

@@ -10,11 +10,11 @@ claim kinds, facts), so an edit re-does only the sentences it changed.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from skeptic.latex.model import Project, Sentence
 from skeptic.phrases import PhraseIndex
@@ -23,6 +23,7 @@ _CACHE_LIMIT = 50_000
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 _NAME_LIKE = re.compile(r"^[A-Z][\w-]*[A-Za-z0-9]$|^[a-z]+[A-Z][\w-]*$")
 _lexicon: list[dict[str, Any]] = []
+T = TypeVar("T")
 
 
 def lexicon() -> dict[str, Any]:
@@ -40,6 +41,16 @@ def adopt_lexicon(rules: dict[str, Any]) -> None:
     built reviewers) rather than parsing ``data/rules.toml`` again."""
     if not _lexicon:
         _lexicon.append(rules)
+
+
+def kept(memo: dict[Hashable, Any], name: Hashable, depends: tuple[Any, ...],
+         compute: Callable[[], T]) -> T:
+    """``compute()``, kept in ``memo`` under ``name`` for as long as what else it depends on
+    (``depends``, compared with ``==``: the same objects compare at once) is unchanged."""
+    entry = memo.get(name)
+    if entry is None or entry[0] != depends:
+        entry = memo[name] = (depends, compute())
+    return entry[1]
 
 
 class Local:

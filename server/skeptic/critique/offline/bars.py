@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from skeptic.critique.context import Draft, lexicon
+from skeptic.critique.context import Draft, kept, lexicon
 from skeptic.critique.offline.findings import Finding, fill, number
 from skeptic.latex.model import Fact
 from skeptic.personas.model import Bar, Persona
@@ -32,11 +32,9 @@ def gains(draft: Draft) -> list[tuple[int, Fact, float]]:
 def sentence_gains(draft: Draft, i: int) -> list[tuple[Fact, float]]:
     """(fact, improvement in %) for each gain sentence ``i`` states (see :func:`gains`);
     kept with the sentence (the Delta audit asks too)."""
-    memo = draft.locals[i].memo
-    if "gains" not in memo:
-        memo["gains"] = _sentence_gains(draft, i)
     facts = draft.sentences[i].facts
-    return [(facts[n], percent) for n, percent in memo["gains"]]
+    return [(facts[n], percent) for n, percent in
+            kept(draft.locals[i].memo, "gains", (), lambda: _sentence_gains(draft, i))]
 
 
 def _sentence_gains(draft: Draft, i: int) -> list[tuple[int, float]]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from skeptic.critique.catalog import Catalog, System
-from skeptic.critique.context import Draft, lexicon
+from skeptic.critique.context import Draft, kept, lexicon
 from skeptic.critique.offline.bars import sentence_gains
 from skeptic.critique.offline.findings import Finding, fill
 from skeptic.personas.model import Persona
@@ -45,18 +45,18 @@ def design_sentences(draft: Draft) -> list[int]:
 
 def _describes_design(draft: Draft, i: int) -> bool:
     """What :func:`design_sentences` asks of the sentence itself (kept with it)."""
-    memo = draft.locals[i].memo
-    if "design" not in memo:
-        rules = lexicon()["design"]
-        claims = draft.claims(i)
-        kinds = {f.kind for f in draft.sentences[i].facts}
-        reports_gain = bool(sentence_gains(draft, i))
-        reports_value = "number" in kinds and draft.found(i, rules["measurements"]) is not None
-        describes_setup = "setup" in claims and bool(kinds & _SETUP_FACTS)
-        evaluation = (describes_setup or reports_gain or reports_value) and not (
-            claims & _CLAIMED)
-        memo["design"] = not evaluation and draft.found(i, rules["implementation"]) is None
-    return memo["design"]
+    return kept(draft.locals[i].memo, "design", (), lambda: _design(draft, i))
+
+
+def _design(draft: Draft, i: int) -> bool:
+    rules = lexicon()["design"]
+    claims = draft.claims(i)
+    kinds = {f.kind for f in draft.sentences[i].facts}
+    reports_gain = bool(sentence_gains(draft, i))
+    reports_value = "number" in kinds and draft.found(i, rules["measurements"]) is not None
+    describes_setup = "setup" in claims and bool(kinds & _SETUP_FACTS)
+    evaluation = (describes_setup or reports_gain or reports_value) and not (claims & _CLAIMED)
+    return not evaluation and draft.found(i, rules["implementation"]) is None
 
 
 def evaluated_against(draft: Draft, catalog: Catalog) -> set[str]:
@@ -81,17 +81,18 @@ def _spelled(matched: str, system: System) -> bool:
 
 def names_in(draft: Draft, i: int, catalog: Catalog) -> list[System]:
     """Catalog systems the sentence names, as they are spelled."""
-    memo = draft.locals[i].memo
-    kept = memo.get("names-in")
-    if kept is None or kept[0] is not catalog:
-        found = []
-        for tag, matched in draft.hits[i].items():
-            if tag.startswith(NAME_TAG):
-                system = catalog.find(tag[len(NAME_TAG):])
-                if system is not None and _spelled(matched, system):
-                    found.append(system)
-        kept = memo["names-in"] = catalog, list(dict.fromkeys(found))
-    return kept[1]
+    return kept(draft.locals[i].memo, "names-in", (catalog,),
+                lambda: _names(draft.hits[i], catalog))
+
+
+def _names(hits: dict[str, str], catalog: Catalog) -> list[System]:
+    found = []
+    for tag, matched in hits.items():
+        if tag.startswith(NAME_TAG):
+            system = catalog.find(tag[len(NAME_TAG):])
+            if system is not None and _spelled(matched, system):
+                found.append(system)
+    return list(dict.fromkeys(found))
 
 
 def _config_rules(draft: Draft, persona: Persona, catalog: Catalog, i: int) -> Iterator[Finding]:
@@ -145,13 +146,9 @@ def _shared_terms(draft: Draft, catalog: Catalog, i: int, topics: set[str]
                   ) -> tuple[dict[str, float], dict[str, list[tuple[str, str]]]]:
     """Catalog systems sharing mechanism terms with sentence ``i``: their base scores and
     the words that matched. The same for every persona, so kept with the sentence."""
-    memo = draft.locals[i].memo
     common = _common(draft, i)
-    kept = memo.get("shared-terms")
-    if kept is None or kept[0] is not catalog or kept[1] is not topics or kept[2] != common:
-        kept = memo["shared-terms"] = catalog, topics, common, _scores(draft, catalog, i,
-                                                                       topics, common)
-    return kept[3]
+    return kept(draft.locals[i].memo, "shared-terms", (catalog, topics, common),
+                lambda: _scores(draft, catalog, i, topics, common))
 
 
 def _scores(draft: Draft, catalog: Catalog, i: int, topics: set[str], common: tuple[str, ...]
@@ -237,17 +234,11 @@ def delta_audit(draft: Draft, persona: Persona, catalog: Catalog,
     """At most one Delta finding per design sentence, from the most specific source;
     ``topics`` is the area vocabulary of all personas. Each sentence's finding is kept with
     the sentence, with everything else it depends on."""
-    answered = evaluated_against(draft, catalog)
-    key = ("delta-audit", persona.id)
+    answered = frozenset(evaluated_against(draft, catalog))
     for i in design_sentences(draft):
-        memo = draft.locals[i].memo
-        common = _common(draft, i)
-        kept = memo.get(key)
-        if (kept is None or kept[0] is not persona or kept[1] is not catalog
-                or kept[2] is not topics or kept[3] != answered or kept[4] != common):
-            kept = memo[key] = (persona, catalog, topics, set(answered), common,
-                                _delta(draft, persona, catalog, i, answered, topics))
-        found = kept[5]
+        found = kept(draft.locals[i].memo, ("delta-audit", persona.id),
+                     (persona, catalog, topics, answered, _common(draft, i)),
+                     lambda i=i: _delta(draft, persona, catalog, i, answered, topics))
         if found is not None:
             yield Finding(found.kind, persona, i, found.message, found.question,
                           prior=found.prior)

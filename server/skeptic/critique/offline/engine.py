@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from skeptic.critique.catalog import Catalog
-from skeptic.critique.context import Draft, TermIndex, adopt_lexicon, build_draft, lexicon
+from skeptic.critique.context import (
+    Draft,
+    TermIndex,
+    adopt_lexicon,
+    build_draft,
+    kept,
+    lexicon,
+)
 from skeptic.critique.model import Objection, Related, fingerprint
 from skeptic.critique.offline.bars import bars
 from skeptic.critique.offline.corners import corner_cases
@@ -112,13 +119,9 @@ def _twist(draft: Draft, finding: Finding, offered: set[str]) -> str | None:
 def _twists(draft: Draft, persona: Persona) -> list[tuple[Twist, bool, int]]:
     """The persona's twists, each with whether the draft has what it needs and how many of
     its terms the draft mentions (once per draft)."""
-    key = ("twists", persona.id)
-    kept = draft.memo.get(key)
-    if kept is None or kept[0] is not persona:
-        kept = draft.memo[key] = persona, [
-            (twist, not twist.needs or draft.has(twist.needs), draft.count(twist.when))
-            for twist in persona.twists]
-    return kept[1]
+    return kept(draft.memo, ("twists", persona.id), (persona,), lambda: [
+        (twist, not twist.needs or draft.has(twist.needs), draft.count(twist.when))
+        for twist in persona.twists])
 
 
 def _combined(group: list[Finding]) -> Finding:

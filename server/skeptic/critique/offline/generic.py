@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from skeptic.critique.catalog import Catalog
-from skeptic.critique.context import Draft, lexicon
+from skeptic.critique.context import Draft, kept, lexicon
 from skeptic.critique.offline.bars import gains
 from skeptic.critique.offline.corners import corner_cases
 from skeptic.critique.offline.delta import names_in
@@ -49,16 +49,16 @@ def about_baselines(draft: Draft, catalog: Catalog) -> set[int]:
 
 
 def _about_baseline(draft: Draft, i: int, catalog: Catalog) -> bool:
-    memo = draft.locals[i].memo
-    kept = memo.get("about-baseline")
-    if kept is None or kept[0] is not catalog:
-        rules = lexicon()["delta"]
-        hits = draft.hits[i]
-        about = ((any(w in hits for w in rules["baseline_words"]) or names_in(draft, i, catalog)
-                  or any(f.kind == "baseline" for f in draft.sentences[i].facts))
-                 and not any(w in hits for w in rules["positioning"]))
-        kept = memo["about-baseline"] = catalog, about
-    return kept[1]
+    return kept(draft.locals[i].memo, "about-baseline", (catalog,),
+                lambda: _about(draft, i, catalog))
+
+
+def _about(draft: Draft, i: int, catalog: Catalog) -> bool:
+    rules = lexicon()["delta"]
+    hits = draft.hits[i]
+    return bool((any(w in hits for w in rules["baseline_words"]) or names_in(draft, i, catalog)
+                 or any(f.kind == "baseline" for f in draft.sentences[i].facts))
+                and not any(w in hits for w in rules["positioning"]))
 
 
 def batch_one_only(draft: Draft, persona: Persona) -> Iterator[Finding]:
