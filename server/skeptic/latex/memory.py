@@ -23,13 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from skeptic.latex.macros import Definition, Macros
-from skeptic.latex.model import Claim, Fact, Sentence
+from skeptic.latex.model import Sentence
 from skeptic.latex.rescan import rescan
 from skeptic.latex.scan import Block, FileScan, scan
 
 MAX_FILES = 256
 
-_BlockKey = tuple[str, str, str]  # file, kind, plain text
+_BlockKey = tuple[str, str]  # kind, plain text (within one file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,17 +73,12 @@ def _shifted(old: Block, new: Block) -> bool:
 
 
 def _moved(sentence: Sentence, sentence_id: str, delta: int, section: int | None) -> Sentence:
-    if not delta:
-        return Sentence(sentence_id, sentence.file, sentence.start, sentence.end,
-                        sentence.text, section, sentence.block, sentence.claims,
-                        sentence.facts)
-    return Sentence(
-        sentence_id, sentence.file, sentence.start + delta, sentence.end + delta,
-        sentence.text, section, sentence.block,
-        tuple([Claim(c.kind, c.cue, c.start + delta, c.end + delta) for c in sentence.claims]),
-        tuple([Fact(f.kind, f.text, f.start + delta, f.end + delta, f.value, f.unit)
-               for f in sentence.facts]),
-    )
+    claims, facts = sentence.claims, sentence.facts
+    if delta:
+        claims = tuple([c._replace(start=c.start + delta, end=c.end + delta) for c in claims])
+        facts = tuple([f._replace(start=f.start + delta, end=f.end + delta) for f in facts])
+    return Sentence(sentence_id, sentence.file, sentence.start + delta, sentence.end + delta,
+                    sentence.text, section, sentence.block, claims, facts)
 
 
 Fresh = Callable[[Block, str, int | None, dict[str, int]], list[tuple[Sentence, str]]]
@@ -151,7 +146,7 @@ class Placing:
         if file not in self._known:
             self._known[file] = self._memory._recall(file)
             self._kept[file] = {}
-        key = (file, block.kind, block.plain)
+        key = (block.kind, block.plain)
         kept = self._kept[file]
         base = block.source_starts[0]
         places = self._known[file].get(key) or kept.get(key) or {}
