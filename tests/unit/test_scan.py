@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skeptic.latex.macros import Macros, collect
+from skeptic.latex.roots import is_root_text
 from skeptic.latex.scan import Block, Heading, Include, document_body, plain_text, scan
 from tests.conftest import project_from, sentence_texts, slice_of
 
@@ -183,15 +184,19 @@ def test_def_in_the_body_is_skipped_whole() -> None:
     assert plain_text(text) == "A one. B two. C three."
 
 
-# The body starts after the first line's \begin{document} with no % before it on its line.
+# The body starts after the first line's \begin{document} with no % before it on its line;
+# a root file has a \documentclass with no % before it on its line.
 _BODY_REFERENCE = re.compile(r"(?<![^\r\n])[^%\r\n]*?(\\begin\s*\{document\})")
+_ROOT_REFERENCE = re.compile(r"(?<![^\r\n])[^%\r\n]*\\documentclass")
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(st.lists(st.sampled_from(["\\begin", "{document}", "\\begin{document}", "%", "\\%",
-                                 "\n", "\r", "\r\n", " ", "x", "{", "}", "\\begin {document}"]),
+                                 "\n", "\r", "\r\n", " ", "x", "{", "}", "\\begin {document}",
+                                 "\\documentclass"]),
                 max_size=12))
-def test_document_body_starts_after_the_first_uncommented_begin_document(parts) -> None:
+def test_commands_on_uncommented_lines(parts) -> None:
     text = "".join(parts)
     m = _BODY_REFERENCE.search(text)
     assert document_body(text) == ((m.end(1), len(text)) if m else (0, len(text)))
+    assert is_root_text(text) == (_ROOT_REFERENCE.search(text) is not None)

@@ -157,6 +157,29 @@ def uncommented(text: str, matches: Iterable[re.Match[str]]) -> Iterator[re.Matc
             yield m
 
 
+def on_uncommented_line(text: str, command: re.Pattern[str], literal: str,
+                        stop: int | None = None) -> re.Match[str] | None:
+    """The first match of ``command`` (a pattern beginning with ``literal``) that ends by
+    ``stop`` and has no ``%`` at all before it on its line (LF, CR LF or CR). Tried only
+    where ``literal`` occurs, and a line is left at its first ``%``: linear."""
+    stop = len(text) if stop is None else stop
+    at = text.find(literal, 0, stop)
+    while at >= 0:
+        m = command.match(text, at, stop)
+        if m is None:
+            at = text.find(literal, at + 1, stop)
+            continue
+        newline = text.rfind("\n", 0, at)
+        line = max(newline, text.rfind("\r", newline + 1, at)) + 1
+        if "%" not in text[line:at]:
+            return m
+        newline = text.find("\n", at, stop)
+        end = stop if newline < 0 else newline
+        carriage = text.find("\r", at, end)
+        at = text.find(literal, end if carriage < 0 else carriage, stop)
+    return None
+
+
 def quick_includes(text: str) -> list[tuple[str, str, str]]:
     """(command, target, directory) of include commands outside comments, in order.
 

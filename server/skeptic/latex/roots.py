@@ -6,10 +6,10 @@ import os
 import re
 from pathlib import Path
 
-from skeptic.latex.files import quick_includes
+from skeptic.latex.files import on_uncommented_line, quick_includes
 from skeptic.latex.magic import tex_root
 
-_DOCUMENTCLASS = re.compile(r"(?<![^\r\n])[^%\r\n]*\\documentclass")
+_DOCUMENTCLASS = re.compile(r"\\documentclass")
 _PREFERRED = ("main.tex", "paper.tex", "thesis.tex", "report.tex", "proposal.tex")
 _HEAD = 65536
 
@@ -24,7 +24,8 @@ def _head(path: Path) -> str:
 
 def is_root_text(text: str) -> bool:
     """True when the text declares a document class (outside comments)."""
-    return _DOCUMENTCLASS.search(text, 0, min(len(text), _HEAD)) is not None
+    return on_uncommented_line(text, _DOCUMENTCLASS, "\\documentclass",
+                               min(len(text), _HEAD)) is not None
 
 
 def magic_root(path: Path, text: str) -> Path | None:

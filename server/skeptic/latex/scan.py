@@ -20,6 +20,7 @@ from heapq import heappop, heappush
 from itertools import accumulate
 from operator import itemgetter
 
+from skeptic.latex.files import on_uncommented_line
 from skeptic.latex.macros import Macros
 from skeptic.latex.mathtext import math_text
 from skeptic.latex.tables import Tables, tables
@@ -43,7 +44,6 @@ _SPACE = re.compile(r"[ \t]*(?:(?:\r\n?|\n)[ \t]*)?")
 _NAME_ARG = re.compile(r"\s*\{([^{}\\%]*)\}")
 _BARE_INPUT = re.compile(r"[ \t]*([^\s{}%\\]+)")
 _LINE_END = re.compile(r"\r\n?|\n")
-# Line starts are after any line break (CR alone too, as in TeX and the LSP).
 _BEGIN_DOCUMENT = re.compile(r"\\begin\s*\{document\}")
 # An optional argument stops at the next [ too: many unclosed "\title[" stay linear.
 _TITLE = re.compile(r"\\title\s*(?:\[[^\[\]]*\])?\s*\{")
@@ -815,22 +815,8 @@ def _squash(text: str) -> str:
 def document_body(text: str) -> tuple[int, int]:
     """Span of the document body: after the first ``\\begin{document}`` that no ``%`` before
     it on its line comments out, when the file has one."""
-    at = text.find("\\begin")
-    while at >= 0:
-        m = _BEGIN_DOCUMENT.match(text, at)
-        if m is None:
-            at = text.find("\\begin", at + 1)
-            continue
-        newline = text.rfind("\n", 0, at)
-        line = max(newline, text.rfind("\r", newline + 1, at)) + 1
-        if "%" not in text[line:at]:
-            return m.end(), len(text)
-        # commented out, and so is the rest of the line: go on from the next line
-        newline = text.find("\n", at)
-        stop = len(text) if newline < 0 else newline
-        carriage = text.find("\r", at, stop)
-        at = text.find("\\begin", stop if carriage < 0 else carriage)
-    return 0, len(text)
+    m = on_uncommented_line(text, _BEGIN_DOCUMENT, "\\begin")
+    return (m.end(), len(text)) if m else (0, len(text))
 
 
 def scan(text: str, macros: Macros | None = None) -> FileScan:
