@@ -130,13 +130,9 @@ def _reviewers(args: argparse.Namespace):
     from skeptic.critique.pipeline import load_reviewers
     from skeptic.settings import cache_root
 
-    gc.disable()  # nothing to collect while they load: they live until exit
-    try:
-        reviewers = load_reviewers(args.personas_dir,
-                                   cache_root(str(getattr(args, "cache_dir", None) or "")))
-        gc.freeze()  # spare the collector re-scanning them
-    finally:
-        gc.enable()
+    reviewers = load_reviewers(args.personas_dir,
+                               cache_root(str(getattr(args, "cache_dir", None) or "")))
+    gc.freeze()  # they live until exit: spare the collector re-scanning them
     for error in reviewers.errors:
         print(f"skeptic: persona not loaded: {error}", file=sys.stderr)
     return reviewers

@@ -4,10 +4,9 @@ Building the reviewers parses a dozen TOML files and indexes some 5,000 phrases 
 0.4 s), which every ``skeptic check`` would otherwise pay. The built object is pickled to
 ``<cache folder>/reviewers/<digest>.pickle``, where the digest covers every input (names,
 sizes and modification times): Skeptic's own code and data, the bundled personas and the
-user's persona folder. The file starts
-with a checksum of the pickle, so a damaged file is noticed before it is loaded; a
-missing, stale, damaged or unreadable file only means building afresh. Nothing here
-raises.
+user's persona folder. The file starts with a checksum of the pickle, so a damaged file
+is noticed before it is loaded; a missing, stale, damaged or unreadable file only means
+building afresh. Nothing here raises.
 
 Unpickling runs code, so the folder is the user's cache folder (or the user-scope
 ``cacheDir`` setting), never one inside a workspace.

@@ -57,9 +57,7 @@ class Document(TextDocument):
         return lsp_lines(self.source)
 
     def _apply_incremental_change(self, change: types.TextDocumentContentChangePartial) -> None:
-        positions = positions_of(self.source, self.position_codec)
-        start = positions.offset(change.range.start)
-        end = max(start, positions.offset(change.range.end))
+        start, end = positions_of(self.source, self.position_codec).offsets(change.range)
         self._source = self.source[:start] + change.text + self.source[end:]
 
 
@@ -156,6 +154,12 @@ class Positions:
             return column
         chunk = column // _CHUNK
         return sums[chunk] + self.units(self.text[start + chunk * _CHUNK:start + column])
+
+    def offsets(self, rng: types.Range) -> tuple[int, int]:
+        """The Python string offsets of an edit's range (an end before its start is the
+        start: the edit only inserts)."""
+        start = self.offset(rng.start)
+        return start, max(start, self.offset(rng.end))
 
     def offset(self, position: types.Position) -> int:
         """The Python string offset of a client position: a column past its line's end is

@@ -455,9 +455,8 @@ class SkepticServer(LanguageServer):
             return
         for change in changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
-                positions = positions_of(shown.text, self.workspace.position_codec)
-                start = positions.offset(change.range.start)
-                end = max(start, positions.offset(change.range.end))
+                start, end = positions_of(shown.text,
+                                          self.workspace.position_codec).offsets(change.range)
                 shown.edit(start, end, change.text)
             else:
                 shown.objections, shown.problems, shown.text = [], [], change.text
